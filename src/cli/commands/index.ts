@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Every CLI command, in the order `--help` lists them. A command module exports one
+ * `register<Name>Command(program)` function; add it here with one import line.
+ */
+export const commands: ReadonlyArray<(program: Command) => void> = [];

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { deploymentSchema, modelEntrySchema } from '../catalog/catalog.ts';
+
+/**
+ * The config file's schema (`rightsize.yaml`). Parsed once at start into a frozen object; errors
+ * name the key and the fix (see `load-config.ts`). Secrets appear only as environment variable
+ * names (`apiKeyEnv`, `env`), never as values.
+ */
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (e.g. OPENAI_API_KEY), not a key');
+
+export const clientKeySchema = z.strictObject({
+  /** A name for the key, logged with each request (never the key itself). */
+  id: z.string().min(1),
+  /** The environment variable holding the key. */
+  env: envName,
+});
+
+export const serverConfigSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Largest request body accepted, in bytes. @default 4 MiB */
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /** Client API keys; when any is set, requests need `Authorization: Bearer <key>`. */
+  apiKeys: z.array(clientKeySchema).default([]),
+});
+
+export const storeConfigSchema = z.strictObject({
+  /** `sqlite:<path>` (default) or `postgres://...`. */
+  url: z.string().default('sqlite:.rightsize/rightsize.db'),
+  /** Log rows written per batch. */
+  batchSize: z.number().int().positive().default(256),
+  /** Longest a log row waits before it is written, in ms. */
+  flushIntervalMs: z.number().int().positive().default(250),
+  /** Keep request messages and answer text in the log (needed by `analyze` and `distill`). */
+  logContent: z.boolean().default(true),
+});
+
+export const providerConfigSchema = z.strictObject({
+  kind: z.literal('openai-compatible').default('openai-compatible'),
+  /** Base URL ending before `/chat/completions`, e.g. `https://api.openai.com/v1`. */
+  baseUrl: z.url(),
+  /** Environment variable holding the provider's API key; omit for keyless local servers. */
+  apiKeyEnv: envName.optional(),
+  deployment: deploymentSchema.default('cloud'),
+  /** Extra headers sent on every call (no secrets: use apiKeyEnv). */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Per-attempt timeout in ms, to the first byte for streams. @default 60000 */
+  timeoutMs: z.number().int().positive().default(60_000),
+  /** Retries after the first attempt, for retryable failures only. @default 2 */
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  /** Longest wait between retries in ms, whatever `retry-after` says. @default 8000 */
+  maxRetryDelayMs: z.number().int().min(0).default(8_000),
+  /** Upstream takes `max_completion_tokens` (OpenAI) or `max_tokens` (most servers). @default max_tokens */
+  maxTokensParameter: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+});
+
+export const acceptRuleSchema = z.strictObject({
+  /** Accept when the tier's confidence is at least this. */
+  minConfidence: z.number().min(0).max(1).optional(),
+  /** Accept at the specialist's calibrated threshold (from `rightsize calibrate`). */
+  calibrated: z.boolean().optional(),
+  /** Accept only answers that are one of the route's labels. */
+  labels: z.boolean().optional(),
+  /** Accept only answers matching this regular expression. */
+  regex: z.string().optional(),
+  /** Accept only answers that parse as JSON and match this JSON schema. */
+  jsonSchema: z.record(z.string(), z.unknown()).optional(),
+  /** A named cascade scorer (see routing) with its threshold. */
+  scorer: z.strictObject({ name: z.string(), threshold: z.number() }).optional(),
+});
+
+export const tierConfigSchema = z.strictObject({
+  /** A catalog model id, `specialist/<name>`, or `human`. */
+  model: z.string().min(1),
+  accept: acceptRuleSchema.optional(),
+  /** Tier timeout in ms. */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Runs beside the next tier without answering; its agreement is logged. */
+  shadow: z.boolean().optional(),
+});
+
+export const routeConfigSchema = z.strictObject({
+  description: z.string().optional(),
+  /** Label set of a classification route; or take it from a specialist with `labelsFrom`. */
+  labels: z.array(z.string()).optional(),
+  labelsFrom: z.string().optional(),
+  tiers: z.array(tierConfigSchema).min(1, 'a route needs at least one tier'),
+});
+
+export const specialistTrainSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
+  data: z.string(),
+  textColumn: z.string().default('text'),
+  labelColumn: z.string().default('label'),
+  arch: z.enum(['fasttext', 'encoder', 'ensemble']).optional(),
+});
+
+export const specialistsConfigSchema = z.strictObject({
+  /** Folder holding trained specialists. */
+  registry: z.string().default('.rightsize/specialists'),
+  /** Specialists to train at start when missing from the registry. */
+  train: z.array(specialistTrainSchema).default([]),
+  /** Compute cost charged per specialist call, in USD. @default 0.000001 */
+  costPerCallUsd: z.number().nonnegative().default(0.000001),
+});
+
+export const humanConfigSchema = z.strictObject({
+  /** Cost of one human review, in USD. @default 5 */
+  costPerItemUsd: z.number().nonnegative().default(5),
+});
+
+export const configSchema = z.strictObject({
+  server: serverConfigSchema.default(serverConfigSchema.parse({})),
+  store: storeConfigSchema.default(storeConfigSchema.parse({})),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-_]*$/), providerConfigSchema).default({}),
+  /** Models added to, or overriding by id, the built-in catalog. */
+  models: z.array(modelEntrySchema).default([]),
+  /** Model id -> models to try, in order, when it fails. */
+  fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+  routes: z.record(z.string(), routeConfigSchema).default({}),
+  specialists: specialistsConfigSchema.default(specialistsConfigSchema.parse({})),
+  human: humanConfigSchema.default(humanConfigSchema.parse({})),
+});
+
+/** The parsed, defaulted config. */
+export type RightsizeConfig = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type RouteConfig = z.infer<typeof routeConfigSchema>;
+export type TierConfig = z.infer<typeof tierConfigSchema>;
+export type AcceptRule = z.infer<typeof acceptRuleSchema>;
