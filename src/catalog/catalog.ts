@@ -43,8 +43,14 @@ export const modelEntrySchema = z.strictObject({
   prices: pricesSchema.optional(),
   /** Where the model can run; defaults to the provider's deployment. */
   deployments: z.array(deploymentSchema).optional(),
-  latency: z.strictObject({ ttftMs: z.number().nonnegative(), outputTokensPerSecond: z.number().positive() }).partial().optional(),
-  capabilities: z.strictObject({ tools: z.boolean(), jsonSchema: z.boolean(), logprobs: z.boolean() }).partial().optional(),
+  latency: z
+    .strictObject({ ttftMs: z.number().nonnegative(), outputTokensPerSecond: z.number().positive() })
+    .partial()
+    .optional(),
+  capabilities: z
+    .strictObject({ tools: z.boolean(), jsonSchema: z.boolean(), logprobs: z.boolean() })
+    .partial()
+    .optional(),
   /** Measured quality per task family (e.g. `mmlu`: 0.806), each with its source. */
   quality: z.record(z.string(), z.strictObject({ accuracy: z.number().min(0).max(1), source: z.string() })).optional(),
   /** Where the prices and sizes come from (URL and date). */

@@ -30,7 +30,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.code === 'internal_error' ? 1 : 2;
       return;
     }
-    process.stderr.write(`rightsize: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `rightsize: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }
