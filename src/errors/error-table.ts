@@ -29,6 +29,7 @@ export const ERROR_TABLE: Readonly<Record<RightsizeErrorCode, { status: number; 
   no_model_qualifies: { status: 422, type: 'invalid_request_error' },
   provider_not_configured: { status: 503, type: 'api_error' },
   upstream_error: { status: 502, type: 'upstream_error' },
+  upstream_invalid_request: { status: 400, type: 'invalid_request_error' },
   upstream_stream_error: { status: 502, type: 'upstream_error' },
   upstream_timeout: { status: 504, type: 'timeout_error' },
   invalid_config: { status: 500, type: 'server_error' },

@@ -16,6 +16,7 @@ export type RightsizeErrorCode =
   | 'conflict'
   | 'no_model_qualifies'
   | 'upstream_error'
+  | 'upstream_invalid_request'
   | 'upstream_timeout'
   | 'upstream_stream_error'
   | 'provider_not_configured'

@@ -19,6 +19,11 @@ export interface ProviderCall {
   signal: AbortSignal;
   /** Rightsize's id of the request (`x-request-id` towards the provider). */
   requestId: string;
+  /**
+   * The client's body bytes. Pass-through providers forward them unchanged when nothing needs
+   * rewriting (same model name, same parameter names), avoiding a re-serialisation.
+   */
+  rawBody?: Uint8Array;
 }
 
 /** A finished (non-streaming) chat completion. */
@@ -38,6 +43,8 @@ export interface ProviderCompletion {
   alternatives?: ReadonlyArray<{ label: string; probability: number }>;
   /** The provider's own request id, for support tickets. */
   providerRequestId?: string;
+  /** The model's calibrated acceptance threshold for `confidence`, when it has one (specialists). */
+  acceptThreshold?: number;
 }
 
 /** One server-sent event of a streaming chat completion, as the provider sent it. */

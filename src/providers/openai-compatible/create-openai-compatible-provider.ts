@@ -1,0 +1,313 @@
+import type { Dispatcher } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
+import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { chatCompletionChunkSchema, chatCompletionResponseSchema, fromOpenAIUsage } from '../chat-completion.ts';
+import type { Provider, ProviderCall, ProviderCompletion, ProviderStream, StreamEvent } from '../provider.ts';
+import { SseParser } from './parse-sse.ts';
+import { retryDelayMs } from './retry-policy.ts';
+import { upstreamHttpError } from './upstream-http-error.ts';
+
+export interface OpenAICompatibleProviderOptions {
+  /** Provider id from the config, used in errors and logs. */
+  id: string;
+  /** Base URL before `/chat/completions`, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** The API key's value (the caller reads it from the environment variable the config names). */
+  apiKey?: string;
+  /** Name of the environment variable holding the key, for error messages only. */
+  apiKeyEnv?: string;
+  headers?: Record<string, string>;
+  deployment: 'edge' | 'on-prem' | 'cloud';
+  /** Per-attempt timeout to the response headers (and between body chunks), in ms. */
+  timeoutMs: number;
+  /** Retries after the first attempt, for retryable failures only. */
+  maxRetries: number;
+  /** Cap on a retry's wait, in ms. */
+  maxRetryDelayMs: number;
+  /** The parameter name the upstream takes for the output-token limit. */
+  maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  /** HTTP client; defaults to a keep-alive undici `Pool` on the base URL's origin. */
+  dispatcher?: Dispatcher;
+  /** Waits between retries; injectable for tests. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * The fast path: a provider for any server that speaks OpenAI's chat completions protocol
+ * (OpenAI, vLLM, Ollama, llama.cpp server, LM Studio, ...). Bodies pass through as they are
+ * unless the model name or the output-token parameter must change, or a stream must ask for usage.
+ */
+export function createOpenAICompatibleProvider(options: OpenAICompatibleProviderOptions): Provider {
+  const base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+  const path = `${base.pathname}chat/completions`;
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher =
+    options.dispatcher ?? new Pool(base.origin, { connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
+  const sleep = options.sleep ?? abortableSleep;
+  const staticHeaders: Record<string, string> = {
+    ...options.headers,
+    'content-type': 'application/json',
+    ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+  };
+
+  async function send(call: ProviderCall, stream: boolean): Promise<Dispatcher.ResponseData> {
+    const body = requestBody(call, stream, options.maxTokensParameter);
+    const headers = {
+      ...staticHeaders,
+      accept: stream ? 'text/event-stream' : 'application/json',
+      'x-request-id': call.requestId,
+    };
+    for (let attempt = 0; ; attempt++) {
+      let failure: RightsizeError;
+      let retryHeaders: Record<string, string | string[] | undefined> | undefined;
+      try {
+        const response = await dispatcher.request({
+          origin: base.origin,
+          path,
+          method: 'POST',
+          headers,
+          body,
+          signal: call.signal,
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        });
+        if (response.statusCode < 400) return response;
+        failure = await upstreamHttpError(options, response);
+        retryHeaders = response.headers;
+      } catch (error) {
+        if (call.signal.aborted) throw abortedError(options.id, call.signal.reason);
+        failure = transportError(options.id, error);
+      }
+      if (!failure.retryable || attempt >= options.maxRetries) throw failure;
+      await sleep(
+        retryDelayMs({
+          attempt,
+          maxDelayMs: options.maxRetryDelayMs,
+          ...(retryHeaders ? { headers: retryHeaders } : {}),
+        }),
+        call.signal,
+      );
+    }
+  }
+
+  return {
+    id: options.id,
+    kind: 'openai-compatible',
+    deployment: options.deployment,
+
+    async complete(call: ProviderCall): Promise<ProviderCompletion> {
+      const response = await send(call, false);
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await response.body.arrayBuffer());
+      } catch (error) {
+        if (call.signal.aborted) throw abortedError(options.id, call.signal.reason);
+        throw transportError(options.id, error);
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+      } catch (cause) {
+        throw new RightsizeError('upstream_error', `Provider ${options.id} answered with a body that is not JSON.`, {
+          upstream: { provider: options.id, status: response.statusCode, retryable: true },
+          cause,
+        });
+      }
+      const parsed = chatCompletionResponseSchema.safeParse(json);
+      if (!parsed.success) {
+        throw new RightsizeError(
+          'upstream_error',
+          `Provider ${options.id} answered with a body that is not a chat completion.`,
+          {
+            upstream: { provider: options.id, status: response.statusCode, retryable: true },
+          },
+        );
+      }
+      const usage = fromOpenAIUsage(parsed.data.usage);
+      const providerRequestId = headerValue(response.headers['x-request-id']);
+      return {
+        response: parsed.data,
+        body: bytes,
+        ...(usage ? { usage } : {}),
+        ...(providerRequestId ? { providerRequestId } : {}),
+      };
+    },
+
+    async stream(call: ProviderCall): Promise<ProviderStream> {
+      const response = await send(call, true);
+      const contentType = headerValue(response.headers['content-type']) ?? '';
+      if (!contentType.includes('text/event-stream')) {
+        response.body.destroy();
+        throw new RightsizeError(
+          'upstream_stream_error',
+          `Provider ${options.id} answered a stream request with ${contentType || 'no content type'}, not text/event-stream.`,
+          {
+            upstream: { provider: options.id, status: response.statusCode, retryable: true },
+          },
+        );
+      }
+      return streamEvents(options.id, response, call.signal);
+    },
+
+    async close(): Promise<void> {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+async function* streamEvents(
+  provider: string,
+  response: Dispatcher.ResponseData,
+  signal: AbortSignal,
+): AsyncGenerator<StreamEvent> {
+  const parser = new SseParser();
+  let done = false;
+  try {
+    try {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        for (const message of parser.push(chunk)) {
+          if (message.data === '[DONE]') {
+            done = true;
+            return;
+          }
+          yield toStreamEvent(provider, message.event, message.data);
+        }
+      }
+    } catch (error) {
+      if (error instanceof RightsizeError) throw error;
+      if (signal.aborted) throw abortedError(provider, signal.reason);
+      throw new RightsizeError('upstream_stream_error', `Provider ${provider} cut the stream before it finished.`, {
+        upstream: { provider, retryable: true },
+        cause: error,
+      });
+    }
+    const rest = parser.end();
+    for (const message of rest.messages) {
+      if (message.data === '[DONE]') {
+        done = true;
+        return;
+      }
+      yield toStreamEvent(provider, message.event, message.data);
+    }
+    throw new RightsizeError(
+      'upstream_stream_error',
+      `Provider ${provider} ended the stream without [DONE]; the answer may be incomplete.`,
+      {
+        upstream: { provider, retryable: true },
+      },
+    );
+  } finally {
+    // Stop reading (and tell the provider) when the consumer leaves early or the stream failed.
+    if (!done) response.body.destroy();
+  }
+}
+
+function toStreamEvent(provider: string, event: string, data: string): StreamEvent {
+  const mayCarryError = event === 'error' || data.includes('"error"');
+  const mayCarryUsage = data.includes('"usage":{') || data.includes('"usage": {');
+  if (!mayCarryError && !mayCarryUsage) return { data };
+  let chunk: ReturnType<typeof chatCompletionChunkSchema.safeParse>;
+  try {
+    chunk = chatCompletionChunkSchema.safeParse(JSON.parse(data));
+  } catch {
+    if (event === 'error') throw inBandError(provider, undefined);
+    return { data };
+  }
+  if (event === 'error' || (chunk.success && chunk.data.error != null)) {
+    throw inBandError(provider, chunk.success ? chunk.data.error : undefined);
+  }
+  if (!chunk.success) return { data };
+  const usage = fromOpenAIUsage(chunk.data.usage);
+  if (!usage) return { data };
+  return { data, usage, usageOnly: (chunk.data.choices ?? []).length === 0 };
+}
+
+function inBandError(provider: string, error: unknown): RightsizeError {
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+      ? error.message.slice(0, 300)
+      : 'no message';
+  return new RightsizeError(
+    'upstream_stream_error',
+    `Provider ${provider} sent an error event in the stream: ${message}`,
+    {
+      upstream: { provider, retryable: false },
+    },
+  );
+}
+
+function transportError(provider: string, error: unknown): RightsizeError {
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return new RightsizeError(
+      'upstream_timeout',
+      `Provider ${provider} did not answer in time; raise its timeoutMs or check the server.`,
+      {
+        upstream: { provider, retryable: true },
+        cause: error,
+      },
+    );
+  }
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unknown';
+  return new RightsizeError(
+    'upstream_error',
+    `Could not reach provider ${provider} (${code}); check its baseUrl and that the server is up.`,
+    {
+      upstream: { provider, retryable: true },
+      cause: error,
+    },
+  );
+}
+
+function abortedError(provider: string, reason: unknown): RightsizeError {
+  if (reason instanceof RightsizeError) return reason;
+  return new RightsizeError('upstream_timeout', `The call to provider ${provider} was cancelled.`, {
+    upstream: { provider, retryable: false },
+    cause: reason,
+  });
+}
+
+/** The JSON body to send: the client's bytes when nothing changes, else a shallow-edited copy. */
+function requestBody(
+  call: ProviderCall,
+  stream: boolean,
+  maxTokensParameter: 'max_tokens' | 'max_completion_tokens',
+): Uint8Array | string {
+  const request = call.request;
+  const other = maxTokensParameter === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+  const renameMaxTokens = request[other] != null && request[maxTokensParameter] == null;
+  const askUsage = stream && request.stream_options?.include_usage !== true;
+  const streamFlag = (request.stream === true) !== stream;
+  if (call.rawBody && request.model === call.upstreamModel && !renameMaxTokens && !askUsage && !streamFlag)
+    return call.rawBody;
+  const body: Record<string, unknown> = { ...request, model: call.upstreamModel, stream };
+  if (renameMaxTokens) {
+    body[maxTokensParameter] = request[other];
+    delete body[other];
+  }
+  if (askUsage) body['stream_options'] = { ...request.stream_options, include_usage: true };
+  if (!stream) delete body['stream_options'];
+  return JSON.stringify(body);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,82 @@
+import type { Dispatcher } from 'undici';
+import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { isRetryableStatus } from './retry-policy.ts';
+
+/** Longest upstream error text kept in a message, in characters. */
+const MAX_MESSAGE_CHARS = 300;
+
+/**
+ * Turns a provider's HTTP error answer into a `RightsizeError`, naming the provider and never
+ * repeating anything that looks like a credential. 401/403 mean Rightsize's own key for the
+ * provider is wrong, so the client gets a 502 that names the environment variable to check;
+ * other 4xx answers are the request's fault and keep their meaning (`upstream_invalid_request`).
+ */
+export async function upstreamHttpError(
+  provider: { id: string; apiKeyEnv?: string },
+  response: Dispatcher.ResponseData,
+): Promise<RightsizeError> {
+  const status = response.statusCode;
+  let text = '';
+  try {
+    text = (await response.body.text()).slice(0, 4096);
+  } catch {
+    // A body we cannot read adds nothing to the message.
+  }
+  const requestId = headerValue(response.headers['x-request-id']);
+  const upstream = {
+    provider: provider.id,
+    status,
+    retryable: isRetryableStatus(status),
+    ...(requestId ? { requestId } : {}),
+  };
+  if (status === 401 || status === 403) {
+    const where = provider.apiKeyEnv ? `the key in ${provider.apiKeyEnv}` : 'its API key (set apiKeyEnv in the config)';
+    return new RightsizeError(
+      'upstream_error',
+      `Provider ${provider.id} refused Rightsize's credentials (${status}); check ${where}.`,
+      { upstream },
+    );
+  }
+  const detail = redact(errorMessage(text));
+  if (upstream.retryable) {
+    const what = status === 429 ? 'is rate limiting' : `failed (${status})`;
+    return new RightsizeError('upstream_error', `Provider ${provider.id} ${what}${detail ? `: ${detail}` : ''}.`, {
+      upstream,
+    });
+  }
+  return new RightsizeError(
+    'upstream_invalid_request',
+    `Provider ${provider.id} rejected the request (${status})${detail ? `: ${detail}` : ''}.`,
+    {
+      upstream,
+    },
+  );
+}
+
+function errorMessage(text: string): string {
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json === 'object' && json !== null && 'error' in json) {
+      const error = json.error;
+      if (typeof error === 'string') return error.slice(0, MAX_MESSAGE_CHARS);
+      if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
+        return error.message.slice(0, MAX_MESSAGE_CHARS);
+      }
+    }
+  } catch {
+    // Not JSON: fall through to the raw text.
+  }
+  return text.trim().slice(0, MAX_MESSAGE_CHARS);
+}
+
+/** Masks anything shaped like a bearer token or an API key (`sk-...`, long hex or base64 runs). */
+export function redact(text: string): string {
+  return text
+    .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]')
+    .replace(/\b(sk|pk|rk|key)[-_][A-Za-z0-9_\-*]{8,}/gi, '[redacted]')
+    .replace(/\b[A-Za-z0-9_-]{32,}\b/g, '[redacted]');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,21 @@
+import { RightsizeError } from '../errors/rightsize-error.ts';
+import type { Store } from './store.ts';
+
+/**
+ * Opens the store a URL names: `sqlite:<path>` (relative paths from the working directory) or
+ * `sqlite::memory:`.
+ * @throws RightsizeError `invalid_config` for any other scheme.
+ */
+export async function createStore(url: string): Promise<Store> {
+  if (url.startsWith('sqlite:')) {
+    const { createSqliteStore } = await import('./sqlite/create-sqlite-store.ts');
+    return createSqliteStore(url.slice('sqlite:'.length) || ':memory:');
+  }
+  throw new RightsizeError(
+    'invalid_config',
+    `store.url "${url.split('@').pop()}" is not supported; use sqlite:<path> (e.g. sqlite:.rightsize/rightsize.db).`,
+    {
+      param: 'store.url',
+    },
+  );
+}

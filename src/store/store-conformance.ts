@@ -1,0 +1,127 @@
+import { expect, it } from 'vitest';
+import { isRightsizeError } from '../errors/rightsize-error.ts';
+import type { RequestLogRecord, Store } from './store.ts';
+
+/** A log row with every field set; `overrides` change some. */
+export function sampleLogRecord(overrides: Partial<RequestLogRecord> = {}): RequestLogRecord {
+  return {
+    id: 'req_1',
+    time: 1_700_000_000_000,
+    apiKeyId: 'team-a',
+    requestedModel: 'gpt-4o-mini',
+    route: null,
+    servedModel: 'gpt-4o-mini',
+    provider: 'openai',
+    tiers: [
+      { tier: 0, model: 'gpt-4o-mini', provider: 'openai', outcome: 'accepted', latencyMs: 12.5, costUsd: 0.00015 },
+    ],
+    status: 200,
+    errorCode: null,
+    stream: false,
+    inputTokens: 100,
+    cachedInputTokens: 20,
+    outputTokens: 50,
+    reasoningTokens: 0,
+    usageSource: 'provider',
+    costUsd: 0.00015,
+    latencyMs: 12.5,
+    ttftMs: null,
+    escalations: 0,
+    tag: null,
+    requestMessages: '[{"role":"user","content":"hi"}]',
+    responseText: 'hello',
+    ...overrides,
+  };
+}
+
+/**
+ * The store conformance suite: every `Store` implementation runs it from its own test file.
+ * `open` returns a store over the same data each time it is called with the same `name`
+ * (for durability across a reopen), or a fresh one for a new name.
+ */
+export function runStoreConformance(open: (name: string) => Promise<Store>): void {
+  it('round-trips request log rows, including null cost for unpriced models', async () => {
+    const store = await open('log');
+    const rows = Array.from({ length: 250 }, (_, index) =>
+      sampleLogRecord({
+        id: `req_${index}`,
+        time: 1_700_000_000_000 + index,
+        costUsd: index === 7 ? null : 0.001 * index,
+      }),
+    );
+    await store.insertRequestLogs(rows);
+    expect(await store.countRequestLogs()).toBe(250);
+    const newest = await store.queryRequestLogs({ limit: 2 });
+    expect(newest.map((row) => row.id)).toEqual(['req_249', 'req_248']);
+    const all = await store.queryRequestLogs({ since: 1_700_000_000_007 });
+    expect(all).toHaveLength(243);
+    const unpriced = all.find((row) => row.id === 'req_7');
+    expect(unpriced?.costUsd).toBeNull();
+    expect(unpriced?.tiers[0]?.model).toBe('gpt-4o-mini');
+    expect(unpriced?.stream).toBe(false);
+    await store.close();
+  });
+
+  it('lets exactly one of two racing reviewers claim an item', async () => {
+    const store = await open('race');
+    await store.createReviewItem({
+      id: 'rv_1',
+      route: 'support',
+      requestId: 'req_1',
+      input: 'my card is lost',
+      labels: ['lost_card', 'card_arrival'],
+      candidates: [],
+    });
+    const results = await Promise.allSettled([
+      store.claimReviewItem('rv_1', 'alice'),
+      store.claimReviewItem('rv_1', 'bob'),
+    ]);
+    const won = results.filter((result) => result.status === 'fulfilled');
+    const lost = results.filter((result) => result.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(isRightsizeError((lost[0] as PromiseRejectedResult).reason, 'conflict')).toBe(true);
+    const winner = (won[0] as PromiseFulfilledResult<{ claimedBy: string | null }>).value.claimedBy;
+    const loser = winner === 'alice' ? 'bob' : 'alice';
+    await expect(store.resolveReviewItem('rv_1', { reviewer: loser, decision: 'lost_card' })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    const resolved = await store.resolveReviewItem('rv_1', { reviewer: winner ?? '', decision: 'lost_card' });
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.decision).toBe('lost_card');
+    await expect(
+      store.resolveReviewItem('rv_1', { reviewer: winner ?? '', decision: 'card_arrival' }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    await expect(store.claimReviewItem('rv_missing', 'alice')).rejects.toMatchObject({ code: 'not_found' });
+    await store.close();
+  });
+
+  it('keeps review items and decisions across a reopen', async () => {
+    const first = await open('durable');
+    await first.createReviewItem({
+      id: 'rv_a',
+      route: 'support',
+      requestId: 'req_a',
+      input: 'a',
+      labels: null,
+      candidates: [{ model: 'specialist/x', answer: 'card_arrival', confidence: 0.4, reason: 'low_confidence' }],
+    });
+    await first.createReviewItem({
+      id: 'rv_b',
+      route: 'support',
+      requestId: 'req_b',
+      input: 'b',
+      labels: null,
+      candidates: [],
+    });
+    await first.resolveReviewItem('rv_a', { reviewer: 'alice', decision: 'lost_card' });
+    await first.close();
+    const second = await open('durable');
+    const pending = await second.listReviewItems({ status: 'pending' });
+    expect(pending.map((item) => item.id)).toEqual(['rv_b']);
+    const resolved = await second.getReviewItem('rv_a');
+    expect(resolved?.decision).toBe('lost_card');
+    expect(resolved?.candidates[0]?.confidence).toBe(0.4);
+    await second.close();
+  });
+}
