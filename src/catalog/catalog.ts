@@ -48,9 +48,28 @@ export const modelEntrySchema = z.strictObject({
     .partial()
     .optional(),
   capabilities: z
-    .strictObject({ tools: z.boolean(), jsonSchema: z.boolean(), logprobs: z.boolean() })
+    .strictObject({
+      tools: z.boolean(),
+      jsonSchema: z.boolean(),
+      logprobs: z.boolean(),
+      /** Thinks before it answers (o-series, DeepSeek-R1, Gemini 2.5 Pro); implies class `reasoning`. */
+      reasoning: z.boolean(),
+    })
     .partial()
     .optional(),
+  /**
+   * Typical hidden reasoning tokens per request, in tokens: billed as output tokens and generated
+   * before the first visible token. Only for reasoning models. @default 0
+   */
+  hiddenReasoningTokens: z.number().int().nonnegative().optional(),
+  /**
+   * `general` (default) answers any prompt; `single-task` only does the task families in
+   * `taskFamilies` (a trained specialist), or, with `taskFamilies` empty or absent, is an
+   * architecture that must first be trained on the user's labelled data (`rightsize train`).
+   */
+  scope: z.enum(['general', 'single-task']).optional(),
+  /** Task families a `single-task` model was trained for (e.g. `banking77`). */
+  taskFamilies: z.array(z.string().min(1)).optional(),
   /** Measured quality per task family (e.g. `mmlu`: 0.806), each with its source. */
   quality: z.record(z.string(), z.strictObject({ accuracy: z.number().min(0).max(1), source: z.string() })).optional(),
   /** Where the prices and sizes come from (URL and date). */
