@@ -44,7 +44,9 @@ export const storeConfigSchema = z.strictObject({
 export const providerConfigSchema = z.strictObject({
   kind: z.literal('openai-compatible').default('openai-compatible'),
   /** Base URL ending before `/chat/completions`, e.g. `https://api.openai.com/v1`. */
-  baseUrl: z.url(),
+  baseUrl: z.url().optional(),
+  /** Environment variable that, when set, overrides `baseUrl` (e.g. OPENAI_BASE_URL for a local Ollama). */
+  baseUrlEnv: envName.optional(),
   /** Environment variable holding the provider's API key; omit for keyless local servers. */
   apiKeyEnv: envName.optional(),
   deployment: deploymentSchema.default('cloud'),
@@ -126,6 +128,19 @@ export const configSchema = z.strictObject({
   routes: z.record(z.string(), routeConfigSchema).default({}),
   specialists: specialistsConfigSchema.default(specialistsConfigSchema.parse({})),
   human: humanConfigSchema.default(humanConfigSchema.parse({})),
+});
+
+/** A provider needs a base URL from `baseUrl` or `baseUrlEnv`. */
+export const checkedConfigSchema = configSchema.superRefine((config, context) => {
+  for (const [id, provider] of Object.entries(config.providers)) {
+    if (!provider.baseUrl && !provider.baseUrlEnv) {
+      context.addIssue({
+        code: 'custom',
+        path: ['providers', id, 'baseUrl'],
+        message: 'set baseUrl (e.g. http://127.0.0.1:11434/v1) or baseUrlEnv',
+      });
+    }
+  }
 });
 
 /** The parsed, defaulted config. */

@@ -24,6 +24,17 @@ export interface ProviderCall {
    * rewriting (same model name, same parameter names), avoiding a re-serialisation.
    */
   rawBody?: Uint8Array;
+  /** Set when a cascade escalated to this tier: what came before (used by the human tier). */
+  escalation?: EscalationContext;
+}
+
+/** What a cascade knows when it reaches a tier: the route, its labels and earlier answers. */
+export interface EscalationContext {
+  route: string;
+  labels: readonly string[] | null;
+  candidates: ReadonlyArray<{ model: string; answer: string | null; confidence: number | null; reason: string | null }>;
+  /** How long the client is willing to wait for a person's decision, in ms (0: do not wait). */
+  waitMs: number;
 }
 
 /** A finished (non-streaming) chat completion. */

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { isRightsizeError } from '../errors/rightsize-error.ts';
+import { loadConfig, parseConfig } from './load-config.ts';
+
+function configError(text: string): string {
+  try {
+    parseConfig(text, 'test.yaml');
+  } catch (error) {
+    if (isRightsizeError(error, 'invalid_config')) return error.message;
+    throw error;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('loadConfig', () => {
+  it('loads the embedded default with its route and specialists', () => {
+    const { config, source } = loadConfig({ cwd: '/nonexistent-folder' });
+    expect(source).toBe('embedded default');
+    expect(config.server.port).toBe(8080);
+    expect(config.routes['support-triage']?.tiers.map((tier) => tier.model)).toEqual([
+      'specialist/support-triage-fasttext',
+      'specialist/support-triage',
+      'gpt-4o-mini',
+      'human',
+    ]);
+    expect(config.human.costPerItemUsd).toBe(5);
+    expect(Object.isFrozen(config.server)).toBe(true);
+  });
+
+  it('names the key and the fix for a wrong type', () => {
+    const message = configError('server:\n  port: "eighty"\n');
+    expect(message).toContain('server.port');
+    expect(message).toContain('test.yaml');
+  });
+
+  it('names unknown keys', () => {
+    expect(configError('server:\n  prot: 80\n')).toMatch(/server: unknown key "prot"/);
+  });
+
+  it('rejects a secret pasted where an environment variable name belongs', () => {
+    const message = configError(
+      'providers:\n  openai:\n    baseUrl: https://api.openai.com/v1\n    apiKeyEnv: sk-abc123-secret\n',
+    );
+    expect(message).toContain('providers.openai.apiKeyEnv');
+    expect(message).toContain('NAME of an environment variable');
+    expect(message).not.toContain('sk-abc123-secret');
+  });
+
+  it('requires a base URL for each provider', () => {
+    expect(configError('providers:\n  local: {}\n')).toContain('providers.local.baseUrl');
+  });
+
+  it('reports YAML syntax errors', () => {
+    expect(configError('server: [\n')).toContain('YAML syntax error');
+  });
+});

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { RightsizeError } from '../errors/rightsize-error.ts';
+import { checkedConfigSchema, type RightsizeConfig } from './config-schema.ts';
+import { DEFAULT_CONFIG_YAML } from './default-config.ts';
+
+export interface LoadedConfig {
+  config: RightsizeConfig;
+  /** The file it came from, or `embedded default`. */
+  source: string;
+}
+
+/**
+ * Loads the config: `path` when given, else `./rightsize.yaml` when present, else the embedded
+ * default. The result is deeply frozen.
+ * @throws RightsizeError `invalid_config` naming the file, the key and the fix.
+ */
+export function loadConfig(options: { path?: string | undefined; cwd?: string } = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let source = 'embedded default';
+  let text = DEFAULT_CONFIG_YAML;
+  const candidate = options.path ? resolve(cwd, options.path) : resolve(cwd, 'rightsize.yaml');
+  if (options.path || existsSync(candidate)) {
+    try {
+      text = readFileSync(candidate, 'utf8');
+    } catch (cause) {
+      throw new RightsizeError('invalid_config', `Cannot read the config file ${candidate}; check the --config path.`, {
+        cause,
+      });
+    }
+    source = candidate;
+  }
+  return { config: parseConfig(text, source), source };
+}
+
+/** Parses and validates config text; `source` names it in errors. */
+export function parseConfig(text: string, source = 'config'): RightsizeConfig {
+  const document = YAML.parseDocument(text);
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    throw new RightsizeError('invalid_config', `${source}: YAML syntax error: ${first?.message ?? 'unknown'}`);
+  }
+  const parsed = checkedConfigSchema.safeParse(document.toJS() ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 10).map((issue) => `  - ${describeIssue(issue)}`);
+    throw new RightsizeError(
+      'invalid_config',
+      `${source} is not a valid Rightsize config:\n${lines.join('\n')}\nSee rightsize.example.yaml for every key with a comment.`,
+    );
+  }
+  return deepFreeze(parsed.data);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return `${key || '(top level)'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((name) => `"${name}"`).join(', ')}; remove or rename (check the spelling against rightsize.example.yaml)`;
+  }
+  return `${key || '(top level)'}: ${issue.message}`;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let text = '';
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else text += text ? `.${String(part)}` : String(part);
+  }
+  return text;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { acceptAnswer } from './accept-answer.ts';
+
+const labels = ['card_arrival', 'lost_or_stolen_card'];
+const base = { answer: 'card_arrival', confidence: 0.9, calibratedThreshold: 0.8, labels };
+
+describe('acceptAnswer', () => {
+  it.each([
+    ['no rule', undefined, base, true],
+    ['calibrated, above', { calibrated: true }, base, true],
+    ['calibrated, below', { calibrated: true }, { ...base, confidence: 0.79 }, false],
+    ['calibrated, no threshold', { calibrated: true }, { ...base, calibratedThreshold: undefined }, false],
+    ['min confidence, below', { minConfidence: 0.95 }, base, false],
+    ['labels, exact', { labels: true }, base, true],
+    ['labels, JSON form', { labels: true }, { ...base, answer: '{"label":"Lost or stolen card"}' }, true],
+    ['labels, unknown', { labels: true }, { ...base, answer: 'exchange_rate' }, false],
+    ['labels, null answer', { labels: true }, { ...base, answer: null }, false],
+    ['regex', { regex: '^card_' }, base, true],
+    ['regex, no match', { regex: '^lost' }, base, false],
+    ['json schema', { jsonSchema: { type: 'object', required: ['a'] } }, { ...base, answer: '{"a":1}' }, true],
+    [
+      'json schema, missing key',
+      { jsonSchema: { type: 'object', required: ['a'] } },
+      { ...base, answer: '{"b":1}' },
+      false,
+    ],
+    ['json schema, not JSON', { jsonSchema: { type: 'object' } }, base, false],
+  ])('%s', (_name, rule, input, expected) => {
+    expect(acceptAnswer(rule, input).accepted).toBe(expected);
+  });
+
+  it('returns the canonical label and the reason for escalations', () => {
+    expect(acceptAnswer({ labels: true }, { ...base, answer: ' "Lost_Or_Stolen_Card." ' })).toEqual({
+      accepted: true,
+      answer: 'lost_or_stolen_card',
+    });
+    expect(acceptAnswer({ calibrated: true }, { ...base, confidence: 0.5 })).toMatchObject({
+      accepted: false,
+      reason: 'low_confidence',
+    });
+    expect(acceptAnswer({ labels: true }, { ...base, answer: 'nope' })).toMatchObject({
+      accepted: false,
+      reason: 'invalid_output',
+    });
+  });
+});

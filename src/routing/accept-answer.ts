@@ -1,0 +1,119 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { AcceptRule } from '../config/config-schema.ts';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+/** Compiled JSON schemas, per rule object (rules are frozen config, so identity is stable). */
+const compiled = new WeakMap<object, ValidateFunction>();
+const regexes = new Map<string, RegExp>();
+
+export interface AcceptInput {
+  /** The answer's text (already the label for specialists). */
+  answer: string | null;
+  /** The tier's confidence in [0, 1], when it reports one. */
+  confidence: number | undefined;
+  /** The model's calibrated threshold, when it has one. */
+  calibratedThreshold: number | undefined;
+  /** The route's labels, for `labels` rules. */
+  labels: readonly string[] | null;
+}
+
+export type AcceptVerdict =
+  | { accepted: true; answer: string | null }
+  | { accepted: false; reason: 'low_confidence' | 'invalid_output' | 'no_threshold'; detail: string };
+
+/**
+ * Judges one tier's answer against its acceptance rule. Every clause of the rule must hold.
+ * For `labels` rules the answer may be a bare label or JSON `{"label": ...}` (what a JSON-schema
+ * response format yields); it is matched case-insensitively and returned in its canonical spelling.
+ */
+export function acceptAnswer(rule: AcceptRule | undefined, input: AcceptInput): AcceptVerdict {
+  let answer = input.answer;
+  if (!rule) return { accepted: true, answer };
+  if (rule.calibrated) {
+    if (input.calibratedThreshold === undefined) {
+      return {
+        accepted: false,
+        reason: 'no_threshold',
+        detail: 'the model has no calibrated threshold; run `rightsize calibrate`',
+      };
+    }
+    if ((input.confidence ?? 0) < input.calibratedThreshold) {
+      return {
+        accepted: false,
+        reason: 'low_confidence',
+        detail: `confidence ${round(input.confidence)} < calibrated ${round(input.calibratedThreshold)}`,
+      };
+    }
+  }
+  if (rule.minConfidence !== undefined && (input.confidence ?? 0) < rule.minConfidence) {
+    return {
+      accepted: false,
+      reason: 'low_confidence',
+      detail: `confidence ${round(input.confidence)} < ${rule.minConfidence}`,
+    };
+  }
+  if (rule.labels) {
+    const label = matchLabel(answer, input.labels ?? []);
+    if (label === undefined)
+      return { accepted: false, reason: 'invalid_output', detail: 'the answer is not one of the route labels' };
+    answer = label;
+  }
+  if (rule.regex !== undefined) {
+    let regex = regexes.get(rule.regex);
+    if (!regex) {
+      regex = new RegExp(rule.regex);
+      regexes.set(rule.regex, regex);
+    }
+    if (!regex.test(answer ?? ''))
+      return { accepted: false, reason: 'invalid_output', detail: 'the answer does not match the route regex' };
+  }
+  if (rule.jsonSchema !== undefined) {
+    let validate = compiled.get(rule.jsonSchema);
+    if (!validate) {
+      validate = ajv.compile(rule.jsonSchema);
+      compiled.set(rule.jsonSchema, validate);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(answer ?? '');
+    } catch {
+      return { accepted: false, reason: 'invalid_output', detail: 'the answer is not JSON' };
+    }
+    if (!validate(value))
+      return {
+        accepted: false,
+        reason: 'invalid_output',
+        detail: `the answer breaks the JSON schema: ${ajv.errorsText(validate.errors)}`,
+      };
+  }
+  return { accepted: true, answer };
+}
+
+/** The canonical label an answer names, or undefined. */
+export function matchLabel(answer: string | null, labels: readonly string[]): string | undefined {
+  if (answer === null) return undefined;
+  let text = answer.trim();
+  if (text.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null && 'label' in parsed && typeof parsed.label === 'string')
+        text = parsed.label;
+    } catch {
+      // Not JSON: match the text itself.
+    }
+  }
+  const wanted = normalise(text);
+  return labels.find((label) => normalise(label) === wanted);
+}
+
+function normalise(text: string): string {
+  return text
+    .trim()
+    .replace(/^["'`]+|["'`.]+$/g, '')
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+}
+
+function round(value: number | undefined): string {
+  return value === undefined ? 'none' : value.toFixed(3);
+}

@@ -1,0 +1,29 @@
+import type { AcceptRule } from '../config/config-schema.ts';
+
+/** One tier of a plan: a model with what to try when it fails, and when to accept its answer. */
+export interface PlanTier {
+  /** Catalog model id, `specialist/<name>`, or `human`. */
+  model: string;
+  /** Models tried in order when `model` fails with a retryable error. */
+  fallbacks: readonly string[];
+  /** Absent: any answer is accepted. */
+  accept?: AcceptRule;
+  /** Tier timeout in ms. */
+  timeoutMs?: number;
+  /** Runs without answering; its agreement with the next tier is logged. */
+  shadow?: boolean;
+}
+
+/**
+ * How a request will be served: one tier (a model, with fallbacks), or a cascade of tiers (a route).
+ * `reasons` explain the choice (for `auto`) and go to the `x-rightsize-decision` header and the log.
+ */
+export interface Plan {
+  kind: 'model' | 'route' | 'auto';
+  /** The route name (or `auto`), else null. */
+  route: string | null;
+  tiers: readonly PlanTier[];
+  /** The label set of a classification route. */
+  labels: readonly string[] | null;
+  reasons: readonly string[];
+}
