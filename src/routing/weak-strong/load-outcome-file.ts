@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { RightsizeError } from '../../errors/rightsize-error.ts';
+import type { OutcomeItem, OutcomeSet } from './outcome-set.ts';
+
+const quality = z.union([
+  z.number(),
+  z.boolean().transform((value) => (value ? 1 : 0)),
+  z
+    .string()
+    .regex(/^(true|false|True|False|-?\d+(\.\d+)?)$/, 'a number, true or false')
+    .transform((value) => (/^(true|True)$/.test(value) ? 1 : /^(false|False)$/.test(value) ? 0 : Number(value))),
+]);
+
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => (value == null || value === '' ? undefined : value));
+
+/**
+ * One row of an outcome file. Qualities are 0/1 (or true/false) for correctness, or judge scores.
+ * Column names: `prompt`, `weak_quality` (or `weak_correct`), `strong_quality` (or `strong_correct`),
+ * optional `weak_answer`, `strong_answer`, `id`, `category`.
+ */
+const outcomeRowSchema = z
+  .looseObject({
+    id: z.union([z.string(), z.number()]).nullish(),
+    prompt: z.string().min(1, 'prompt must not be empty'),
+    weak_answer: optionalText,
+    strong_answer: optionalText,
+    weak_quality: quality.optional(),
+    weak_correct: quality.optional(),
+    strong_quality: quality.optional(),
+    strong_correct: quality.optional(),
+    category: optionalText,
+  })
+  .refine((row) => row.weak_quality !== undefined || row.weak_correct !== undefined, 'needs weak_quality')
+  .refine((row) => row.strong_quality !== undefined || row.strong_correct !== undefined, 'needs strong_quality');
+
+/**
+ * Loads a labelled outcome file of your own: JSONL (one object a line) or CSV with a header, by
+ * extension (`.jsonl`, `.json` for JSONL; `.csv`). See the row columns above. Qualities that are all
+ * 0/1 make an `accuracy` set; anything else a `judge` set.
+ * @throws RightsizeError `invalid_input` naming the file, the row and the column at fault.
+ */
+export function loadOutcomeFile(path: string): OutcomeSet {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new RightsizeError('invalid_input', `cannot read outcome file ${path}: check the path`, { cause });
+  }
+  const extension = extname(path).toLowerCase();
+  let rows: unknown[];
+  if (extension === '.csv') {
+    rows = parse(text, { columns: true, skip_empty_lines: true }) as unknown[];
+  } else if (extension === '.jsonl' || extension === '.json' || extension === '.ndjson') {
+    rows = [];
+    for (const [index, line] of text.split('\n').entries()) {
+      if (line.trim() === '') continue;
+      try {
+        rows.push(JSON.parse(line));
+      } catch (cause) {
+        throw new RightsizeError('invalid_input', `${path} line ${index + 1} is not JSON: one object a line`, {
+          cause,
+        });
+      }
+    }
+  } else {
+    throw new RightsizeError('invalid_input', `outcome file ${path} must end in .jsonl or .csv`);
+  }
+  const items: OutcomeItem[] = rows.map((row, index) => {
+    const parsed = outcomeRowSchema.safeParse(row);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new RightsizeError(
+        'invalid_input',
+        `${path} row ${index + 1}: ${issue?.path.join('.') || 'row'} ${issue?.message ?? 'is invalid'}`,
+      );
+    }
+    const data = parsed.data;
+    const item: OutcomeItem = {
+      id: data.id == null ? `row-${index}` : String(data.id),
+      prompt: data.prompt,
+      weakQuality: (data.weak_quality ?? data.weak_correct)!,
+      strongQuality: (data.strong_quality ?? data.strong_correct)!,
+    };
+    if (data.weak_answer !== undefined) item.weakAnswer = data.weak_answer;
+    if (data.strong_answer !== undefined) item.strongAnswer = data.strong_answer;
+    if (data.category !== undefined) item.category = data.category;
+    return item;
+  });
+  if (items.length === 0) throw new RightsizeError('invalid_input', `outcome file ${path} has no rows`);
+  const binary = items.every(
+    (item) =>
+      (item.weakQuality === 0 || item.weakQuality === 1) && (item.strongQuality === 0 || item.strongQuality === 1),
+  );
+  return {
+    name: basename(path, extname(path)),
+    qualityKind: binary ? 'accuracy' : 'judge',
+    weakModel: 'weak',
+    strongModel: 'strong',
+    items,
+  };
+}
