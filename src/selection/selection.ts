@@ -152,6 +152,8 @@ export interface Relaxation {
 export interface Favour {
   step: MatrixStep;
   classes: ModelClass[];
+  /** Short name of what favoured them: `task`, `image input`, `latency budget`, `accuracy floor`, `cost ceiling`, `edge`. */
+  label: string;
   reason: string;
 }
 

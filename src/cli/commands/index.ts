@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.ts';
+import { registerSelectCommand } from './select.ts';
 
 /**
  * Every CLI command, in the order `--help` lists them. A command module exports one
  * `register<Name>Command(program)` function; add it here with one import line.
  */
-export const commands: ReadonlyArray<(program: Command) => void> = [registerBenchCommand];
+export const commands: ReadonlyArray<(program: Command) => void> = [registerBenchCommand, registerSelectCommand];

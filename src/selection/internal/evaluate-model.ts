@@ -189,32 +189,59 @@ export function favoursFor(query: SelectionQuery): Favour[] {
     favours.push({
       step: 1,
       classes: ['multimodal'],
+      label: `${rich.join('+')} input`,
       reason: `step 1: ${rich.join(' and ')} input favours multimodal`,
     });
   }
   if (query.highStakes) {
-    favours.push({ step: 1, classes: ['reasoning'], reason: 'step 1: high-stakes task favours reasoning' });
+    favours.push({
+      step: 1,
+      classes: ['reasoning'],
+      label: 'high-stakes task',
+      reason: 'step 1: high-stakes task favours reasoning',
+    });
   } else if (query.task === 'repetitive' && query.domainSpecific) {
-    favours.push({ step: 1, classes: ['slm'], reason: 'step 1: repetitive, domain-specific task favours slm' });
+    favours.push({
+      step: 1,
+      classes: ['slm'],
+      label: 'repetitive domain-specific task',
+      reason: 'step 1: repetitive, domain-specific task favours slm',
+    });
   } else {
     const what = query.task === 'varied' ? 'varied' : 'repetitive, general';
-    favours.push({ step: 1, classes: ['llm'], reason: `step 1: ${what} task favours llm` });
+    favours.push({ step: 1, classes: ['llm'], label: `${what} task`, reason: `step 1: ${what} task favours llm` });
   }
   if (query.maxLatencyMs !== undefined && query.maxLatencyMs <= 100) {
-    favours.push({ step: 2, classes: ['slm'], reason: `step 2: ${query.maxLatencyMs} ms budget favours slm` });
+    favours.push({
+      step: 2,
+      classes: ['slm'],
+      label: 'latency budget',
+      reason: `step 2: ${query.maxLatencyMs} ms budget favours slm`,
+    });
   }
   if (query.minAccuracy !== undefined && query.minAccuracy > 0.95) {
     favours.push({
       step: 2,
       classes: ['llm', 'reasoning'],
+      label: 'accuracy floor',
       reason: `step 2: accuracy floor ${query.minAccuracy} favours llm and reasoning`,
     });
   }
   if (query.maxCostUsd !== undefined && query.maxCostUsd < 0.01) {
-    favours.push({ step: 2, classes: ['slm'], reason: `step 2: cost ceiling $${query.maxCostUsd} favours slm` });
+    favours.push({
+      step: 2,
+      classes: ['slm'],
+      label: 'cost ceiling',
+      reason: `step 2: cost ceiling $${query.maxCostUsd} favours slm`,
+    });
   }
   if (query.target === 'edge') {
-    favours.push({ step: 3, classes: ['slm'], reason: 'step 3: edge deployment favours slm' });
+    favours.push({
+      step: 3,
+      classes: ['slm'],
+      label: 'edge deployment',
+      reason: 'step 3: edge deployment favours slm',
+    });
   }
   return favours;
 }

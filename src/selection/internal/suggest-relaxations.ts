@@ -1,11 +1,15 @@
 import type { Relaxation, RequirementChange } from '../selection.ts';
 import { changeFor, type Evaluation, formatUsd } from './evaluate-model.ts';
 
-/** How a change reads in the CLI (`--max-cost-usd`) or in request headers (`x-rightsize-max-cost-usd`). */
-export type RelaxationStyle = 'flag' | 'header';
+/**
+ * How a change names its requirement: a CLI flag (`--max-cost-usd`), a request header
+ * (`x-rightsize-max-cost-usd`) or a JSON field of `POST /v1/rightsize/select` (`requirements.maxCostUsd`).
+ */
+export type RelaxationStyle = 'flag' | 'header' | 'field';
 
 function formatChange(change: RequirementChange, style: RelaxationStyle): string {
-  const name = style === 'flag' ? change.flag : change.header;
+  const name =
+    style === 'flag' ? change.flag : style === 'header' ? change.header : `requirements.${change.requirement}`;
   const to = change.requirement === 'maxCostUsd' ? formatUsd(change.to) : String(change.to);
   return `${change.requirement === 'minAccuracy' ? 'lower' : 'raise'} ${name} to ${to}`;
 }
