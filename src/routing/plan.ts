@@ -10,8 +10,6 @@ export interface PlanTier {
   accept?: AcceptRule;
   /** Tier timeout in ms. */
   timeoutMs?: number;
-  /** Runs without answering; its agreement with the next tier is logged. */
-  shadow?: boolean;
 }
 
 /**

@@ -93,6 +93,13 @@ export interface RequestLogQuery {
   limit?: number;
 }
 
+export interface ReviewQuery {
+  status?: ReviewStatus | undefined;
+  route?: string | undefined;
+  /** Oldest first, at most this many. */
+  limit?: number | undefined;
+}
+
 export interface Store {
   /** `sqlite:<path>` or `postgres://...`, without credentials. */
   readonly description: string;
@@ -103,7 +110,7 @@ export interface Store {
 
   createReviewItem(item: NewReviewItem): Promise<ReviewItem>;
   getReviewItem(id: string): Promise<ReviewItem | undefined>;
-  listReviewItems(query?: { status?: ReviewStatus; route?: string; limit?: number }): Promise<ReviewItem[]>;
+  listReviewItems(query?: ReviewQuery): Promise<ReviewItem[]>;
   /**
    * Claims a pending item for a reviewer, atomically.
    * @throws RightsizeError `not_found`, or `conflict` when someone else holds or resolved it.

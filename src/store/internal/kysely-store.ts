@@ -1,6 +1,14 @@
 import type { Kysely, Selectable } from 'kysely';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
-import type { NewReviewItem, RequestLogQuery, RequestLogRecord, ReviewItem, ReviewStatus, Store } from '../store.ts';
+import type {
+  NewReviewItem,
+  RequestLogQuery,
+  RequestLogRecord,
+  ReviewItem,
+  ReviewQuery,
+  ReviewStatus,
+  Store,
+} from '../store.ts';
 import type { Database, RequestLogTable, ReviewItemTable } from './database-schema.ts';
 
 /**
@@ -79,7 +87,7 @@ export function createKyselyStore(
       return row ? toReviewItem(row) : undefined;
     },
 
-    async listReviewItems(query: { status?: ReviewStatus; route?: string; limit?: number } = {}) {
+    async listReviewItems(query: ReviewQuery = {}) {
       let select = database.selectFrom('review_item').selectAll().orderBy('seq', 'asc');
       if (query.status !== undefined) select = select.where('status', '=', query.status);
       if (query.route !== undefined) select = select.where('route', '=', query.route);

@@ -1,0 +1,274 @@
+import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
+import type { ChatCompletionRequest, ChatCompletionResponse, TokenUsage } from '../providers/chat-completion.ts';
+import type { EscalationContext, ProviderCompletion } from '../providers/provider.ts';
+import type { TierAttempt } from '../store/store.ts';
+import { acceptAnswer } from './accept-answer.ts';
+import { classificationRequest } from './classification-request.ts';
+import { countUsage } from './count-tokens.ts';
+import type { Plan, PlanTier } from './plan.ts';
+import { addCosts, priceUsage } from './price-usage.ts';
+import type { ResolvedModel, RoutingContext } from './routing-context.ts';
+
+export interface ExecuteOptions {
+  request: ChatCompletionRequest;
+  rawBody?: Uint8Array;
+  requestId: string;
+  /** Aborted when the client leaves. */
+  signal: AbortSignal;
+  context: RoutingContext;
+  /** How long a client waits for a human decision, in ms. @default 0 */
+  reviewWaitMs?: number;
+}
+
+/** The outcome of a plan: the answer to send and everything the log and headers report. */
+export interface ExecutionResult {
+  completion: ProviderCompletion;
+  /** True when `completion.body` may be sent as the provider's bytes. */
+  passThrough: boolean;
+  servedModel: string;
+  provider: string;
+  /** Zero-based index of the tier that answered. */
+  tier: number;
+  /** Whether that answer met the tier's acceptance rule (false: the best answer the route had). */
+  accepted: boolean;
+  attempts: TierAttempt[];
+  /** Tokens summed over every tier that answered. */
+  usage: TokenUsage;
+  /** USD over every tier; null when a tier that ran has no price. */
+  costUsd: number | null;
+  /** Tiers passed over after the first. */
+  escalations: number;
+  /** Review item id when the request awaits a person. */
+  reviewId?: string;
+}
+
+interface TierCall {
+  completion: ProviderCompletion;
+  model: ResolvedModel;
+  usage: TokenUsage;
+  costUsd: number | null;
+}
+
+/**
+ * Runs a plan without streaming. A tier tries its model, then its fallbacks, on retryable
+ * failures; a cascade moves to the next tier when a tier is not configured (skipped), fails, or
+ * gives an answer its acceptance rule refuses (escalated), recording each reason.
+ * @throws RightsizeError `provider_not_configured` when no tier could run, else the last tier's error.
+ */
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
+  const attempts: TierAttempt[] = [];
+  const candidates: Array<EscalationContext['candidates'][number]> = [];
+  const usages: TokenUsage[] = [];
+  const costs: Array<number | null> = [];
+  let best: { call: TierCall; tier: number; answer: string | null } | undefined;
+  let lastError: unknown;
+
+  for (let index = 0; index < plan.tiers.length; index++) {
+    const tier = plan.tiers[index] as PlanTier;
+    const escalation: EscalationContext | undefined =
+      plan.route && index > 0
+        ? { route: plan.route, labels: plan.labels, candidates: [...candidates], waitMs: options.reviewWaitMs ?? 0 }
+        : undefined;
+    let call: TierCall;
+    try {
+      call = await callTier(tier, index, plan, options, attempts, escalation);
+    } catch (error) {
+      lastError = error;
+      candidates.push({
+        model: tier.model,
+        answer: null,
+        confidence: null,
+        reason: isRightsizeError(error) ? error.code : 'provider_error',
+      });
+      continue;
+    }
+    usages.push(call.usage);
+    costs.push(call.costUsd);
+    const answer = call.completion.response.choices?.[0]?.message?.content ?? null;
+    const verdict = acceptAnswer(tier.accept, {
+      answer,
+      confidence: call.completion.confidence,
+      calibratedThreshold: call.completion.acceptThreshold,
+      labels: plan.labels,
+    });
+    const attempt = attempts[attempts.length - 1] as TierAttempt;
+    attempt.costUsd = call.costUsd;
+    if (call.completion.confidence !== undefined) attempt.confidence = call.completion.confidence;
+    if (answer !== null) attempt.answer = answer.slice(0, 200);
+    const pendingReview =
+      call.model.entry.class === 'human' && call.completion.response.choices?.[0]?.finish_reason === 'pending_review';
+    if (verdict.accepted || pendingReview || index === plan.tiers.length - 1) {
+      attempt.outcome = pendingReview ? 'pending' : verdict.accepted ? 'accepted' : 'escalated';
+      if (!verdict.accepted) attempt.reason = verdict.reason;
+      return finish(
+        plan,
+        index,
+        call,
+        verdict.accepted ? verdict.answer : answer,
+        verdict.accepted,
+        attempts,
+        usages,
+        costs,
+      );
+    }
+    attempt.outcome = 'escalated';
+    attempt.reason = verdict.reason;
+    candidates.push({
+      model: call.model.id,
+      answer,
+      confidence: call.completion.confidence ?? null,
+      reason: verdict.reason,
+    });
+    best = { call, tier: index, answer };
+  }
+  if (best) return finish(plan, best.tier, best.call, best.answer, false, attempts, usages, costs);
+  if (lastError) throw lastError;
+  const skipped = attempts.map((attempt) => `${attempt.model}: ${attempt.reason ?? 'skipped'}`).join('; ');
+  throw new RightsizeError(
+    'provider_not_configured',
+    `No tier of ${plan.route ?? plan.tiers[0]?.model} could run (${skipped}).`,
+  );
+}
+
+function finish(
+  plan: Plan,
+  tier: number,
+  call: TierCall,
+  answer: string | null,
+  accepted: boolean,
+  attempts: TierAttempt[],
+  usages: TokenUsage[],
+  costs: Array<number | null>,
+): ExecutionResult {
+  const original = call.completion.response.choices?.[0]?.message?.content ?? null;
+  const rewrite = plan.kind === 'route' && answer !== original;
+  const completion = rewrite
+    ? { ...call.completion, response: withContent(call.completion.response, answer, call.model.id) }
+    : call.completion;
+  if (rewrite) delete completion.body;
+  const reviewId = call.completion.review?.id;
+  return {
+    completion,
+    passThrough: !rewrite && completion.body !== undefined,
+    servedModel: call.model.id,
+    provider: call.model.provider?.id ?? 'none',
+    tier,
+    accepted,
+    attempts,
+    usage: sumUsage(usages),
+    costUsd: addCosts(costs),
+    escalations: tier,
+    ...(reviewId ? { reviewId } : {}),
+  };
+}
+
+/** Calls one tier: its model, then its fallbacks on retryable errors. Appends one attempt per model tried. */
+async function callTier(
+  tier: PlanTier,
+  index: number,
+  plan: Plan,
+  options: ExecuteOptions,
+  attempts: TierAttempt[],
+  escalation: EscalationContext | undefined,
+): Promise<TierCall> {
+  let lastError: unknown;
+  for (const id of [tier.model, ...tier.fallbacks]) {
+    const model = options.context.resolveModel(id);
+    if (!model?.provider) {
+      attempts.push({
+        tier: index,
+        model: id,
+        provider: model?.entry.provider ?? 'unknown',
+        outcome: 'skipped',
+        reason: 'not_configured',
+        latencyMs: 0,
+        costUsd: 0,
+      });
+      lastError ??= new RightsizeError(
+        'provider_not_configured',
+        model?.unavailable ?? `Model ${id} is not in the catalog.`,
+      );
+      continue;
+    }
+    const started = performance.now();
+    const signal = tier.timeoutMs
+      ? AbortSignal.any([options.signal, AbortSignal.timeout(tier.timeoutMs)])
+      : options.signal;
+    const useLabels =
+      plan.labels !== null && tier.accept?.labels === true && model.provider.kind === 'openai-compatible';
+    const request = useLabels
+      ? classificationRequest(options.request, plan.labels ?? [], model.entry.capabilities?.jsonSchema === true)
+      : options.request;
+    try {
+      const completion = await model.provider.complete({
+        request,
+        upstreamModel: model.upstreamModel,
+        signal,
+        requestId: options.requestId,
+        ...(options.rawBody && !useLabels ? { rawBody: options.rawBody } : {}),
+        ...(escalation ? { escalation } : {}),
+      });
+      const latencyMs = performance.now() - started;
+      const usage = completion.usage ?? countUsage(request, completion.response.choices?.[0]?.message?.content ?? '');
+      const costUsd = priceUsage(model.entry.prices, usage);
+      attempts.push({ tier: index, model: id, provider: model.provider.id, outcome: 'accepted', latencyMs, costUsd });
+      return { completion, model, usage, costUsd };
+    } catch (error) {
+      const timedOut = signal.aborted && !options.signal.aborted;
+      const failure = timedOut
+        ? new RightsizeError(
+            'upstream_timeout',
+            `Tier ${index} (${id}) took longer than its timeoutMs of ${tier.timeoutMs} ms.`,
+            { upstream: { provider: model.provider.id, retryable: true } },
+          )
+        : error;
+      attempts.push({
+        tier: index,
+        model: id,
+        provider: model.provider.id,
+        outcome: 'failed',
+        reason: timedOut ? 'timeout' : isRightsizeError(failure) ? failure.code : 'provider_error',
+        latencyMs: performance.now() - started,
+        costUsd: 0,
+      });
+      lastError = failure;
+      // A client that left, or a request the provider rejects as malformed, will not fare better elsewhere.
+      if (options.signal.aborted || (isRightsizeError(failure) && !failure.retryable)) throw failure;
+    }
+  }
+  throw lastError;
+}
+
+function withContent(response: ChatCompletionResponse, content: string | null, model: string): ChatCompletionResponse {
+  const choice = response.choices?.[0];
+  return {
+    ...response,
+    model: response.model ?? model,
+    choices: [
+      {
+        ...choice,
+        index: 0,
+        message: { ...choice?.message, role: 'assistant', content },
+        finish_reason: choice?.finish_reason ?? 'stop',
+      },
+    ],
+  };
+}
+
+function sumUsage(usages: readonly TokenUsage[]): TokenUsage {
+  const total: TokenUsage = {
+    inputTokens: 0,
+    cachedInputTokens: 0,
+    outputTokens: 0,
+    reasoningTokens: 0,
+    source: 'provider',
+  };
+  for (const usage of usages) {
+    total.inputTokens += usage.inputTokens;
+    total.cachedInputTokens += usage.cachedInputTokens;
+    total.outputTokens += usage.outputTokens;
+    total.reasoningTokens += usage.reasoningTokens;
+    if (usage.source === 'tokenizer') total.source = 'tokenizer';
+  }
+  return total;
+}

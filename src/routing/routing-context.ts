@@ -1,0 +1,21 @@
+import type { ModelEntry } from '../catalog/catalog.ts';
+import type { Provider } from '../providers/provider.ts';
+
+/** A model id resolved to what serves it. */
+export interface ResolvedModel {
+  /** The id as named (catalog id, `specialist/<name>`, `human`). */
+  id: string;
+  /** The catalog entry (synthesised for specialists and the human tier). */
+  entry: ModelEntry;
+  /** Undefined when the model's provider is not configured (see `unavailable`). */
+  provider: Provider | undefined;
+  upstreamModel: string;
+  /** Why the model cannot be used now, e.g. "provider openai is not configured: set OPENAI_API_KEY". */
+  unavailable?: string;
+}
+
+/** What the executor needs from the running gateway. */
+export interface RoutingContext {
+  /** Undefined for an id that names nothing. */
+  resolveModel(id: string): ResolvedModel | undefined;
+}

@@ -1,0 +1,514 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse } from '../errors/error-table.ts';
+import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
+import {
+  type ChatCompletionRequest,
+  chatCompletionRequestSchema,
+  type TokenUsage,
+} from '../providers/chat-completion.ts';
+import type { ProviderStream, StreamEvent } from '../providers/provider.ts';
+import { countUsage } from '../routing/count-tokens.ts';
+import { type ExecutionResult, executePlan } from '../routing/execute-plan.ts';
+import type { Plan } from '../routing/plan.ts';
+import { priceUsage } from '../routing/price-usage.ts';
+import { resolvePlan } from '../routing/resolve-plan.ts';
+import type { ResolvedModel } from '../routing/routing-context.ts';
+import type { RequestLogRecord, TierAttempt } from '../store/store.ts';
+import type { GatewayRuntime } from './create-runtime.ts';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+import { decisionHeaders, formatCost } from './response-headers.ts';
+import { toRightsizeError } from './send-error.ts';
+import { synthesizeStream } from './synthesize-stream.ts';
+
+/** Plans `model: "auto"` requests (see `routing/auto/`); absent, `auto` is an unknown model. */
+export type AutoPlanner = (
+  request: ChatCompletionRequest,
+  headers: Record<string, string | string[] | undefined>,
+) => Plan;
+
+export interface ChatCompletionsDependencies {
+  runtime: GatewayRuntime;
+  metrics: GatewayMetrics;
+  planAuto?: AutoPlanner;
+}
+
+/** Longest wait a client may ask for a human decision (`x-rightsize-review-wait-seconds`), in s. */
+const MAX_REVIEW_WAIT_SECONDS = 300;
+
+/**
+ * `POST /v1/chat/completions`: validate, plan, execute (cascade, fallbacks), answer in OpenAI's
+ * format with the decision in `x-rightsize-*` headers, then log. Single-model streams pass through
+ * event by event and may fall back only before their first event; cascades stream their final answer.
+ */
+export function registerChatCompletionsRoute(app: FastifyInstance, dependencies: ChatCompletionsDependencies): void {
+  const { runtime, metrics } = dependencies;
+  const logContent = runtime.config.store.logContent;
+
+  app.post('/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
+    const started = performance.now();
+    const time = Date.now();
+    const requestId = `req_${randomUUID().replaceAll('-', '')}`;
+    const apiKeyId = request.apiKeyId ?? null;
+    const rawBody = request.body as Buffer;
+    const chat = parseBody(rawBody);
+    const tag = headerString(request.headers['x-rightsize-task']) ?? null;
+    const base = { id: requestId, time, apiKeyId, requestedModel: chat.model, stream: chat.stream === true, tag };
+
+    let plan: Plan | undefined;
+    try {
+      plan = planFor(chat, request);
+    } catch (error) {
+      logFailure(base, null, [], error, started);
+      throw error;
+    }
+    const controller = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished)
+        controller.abort(new RightsizeError('invalid_request', 'The client closed the connection.'));
+    });
+    const single = plan.tiers.length === 1 && plan.tiers[0]?.accept === undefined ? plan.tiers[0] : undefined;
+    if (chat.stream === true && single) {
+      return streamThrough(request, reply, {
+        chat,
+        rawBody,
+        plan,
+        requestId,
+        started,
+        base,
+        signal: controller.signal,
+      });
+    }
+
+    let result: ExecutionResult;
+    try {
+      result = await executePlan(plan, {
+        request: chat,
+        rawBody,
+        requestId,
+        signal: controller.signal,
+        context: runtime.context,
+        reviewWaitMs: reviewWaitMs(request),
+      });
+    } catch (error) {
+      logFailure(base, plan.route, [], error, started);
+      throw error;
+    }
+    const headers = decisionHeaders(requestId, plan, result);
+    const content = result.completion.response.choices?.[0]?.message?.content ?? null;
+    reply.hijack();
+    if (chat.stream === true) {
+      reply.raw.writeHead(200, { ...sseHeaders, ...headers });
+      const includeUsage = chat.stream_options?.include_usage === true;
+      for (const event of synthesizeStream(result.completion.response, result.servedModel, result.usage, includeUsage))
+        reply.raw.write(event);
+      reply.raw.end();
+    } else {
+      reply.raw.writeHead(200, { 'content-type': 'application/json', ...headers });
+      reply.raw.end(
+        result.passThrough && result.completion.body
+          ? result.completion.body
+          : JSON.stringify(normalise(result, requestId)),
+      );
+    }
+    const latencyMs = performance.now() - started;
+    record({
+      ...base,
+      route: plan.route,
+      servedModel: result.servedModel,
+      provider: result.provider,
+      tiers: result.attempts,
+      status: 200,
+      errorCode: null,
+      usage: result.usage,
+      costUsd: result.costUsd,
+      latencyMs,
+      ttftMs: null,
+      escalations: result.escalations,
+      requestMessages: logContent ? JSON.stringify(chat.messages) : null,
+      responseText: logContent ? content : null,
+    });
+  });
+
+  function planFor(chat: ChatCompletionRequest, request: FastifyRequest): Plan {
+    if (chat.model === 'auto' && dependencies.planAuto) return dependencies.planAuto(chat, request.headers);
+    const plan = resolvePlan(chat.model, runtime.planSources);
+    if (plan) return plan;
+    const names = [...Object.keys(runtime.config.routes), ...runtime.availableModels()].slice(0, 12);
+    throw new RightsizeError(
+      'model_not_found',
+      `The model "${chat.model.slice(0, 100)}" is not a route, catalog model or specialist here. Try one of: ${names.join(', ') || '(none configured)'}; GET /v1/models lists all.`,
+      { param: 'model' },
+    );
+  }
+
+  interface StreamContext {
+    chat: ChatCompletionRequest;
+    rawBody: Buffer;
+    plan: Plan;
+    requestId: string;
+    started: number;
+    base: BaseRecord;
+    signal: AbortSignal;
+  }
+
+  async function streamThrough(request: FastifyRequest, reply: FastifyReply, context: StreamContext): Promise<void> {
+    const { chat, plan, requestId, started, base, signal } = context;
+    const tier = plan.tiers[0];
+    const attempts: TierAttempt[] = [];
+    let lastError: unknown;
+    for (const id of tier ? [tier.model, ...tier.fallbacks] : []) {
+      const model = runtime.context.resolveModel(id);
+      if (!model?.provider) {
+        attempts.push({
+          tier: 0,
+          model: id,
+          provider: model?.entry.provider ?? 'unknown',
+          outcome: 'skipped',
+          reason: 'not_configured',
+          latencyMs: 0,
+          costUsd: 0,
+        });
+        lastError ??= new RightsizeError(
+          'provider_not_configured',
+          model?.unavailable ?? `Model ${id} is not in the catalog.`,
+        );
+        continue;
+      }
+      if (!model.provider.stream) {
+        // Providers that answer whole (specialists, recorded, human) are streamed from their answer.
+        return streamWhole(reply, context, model, attempts);
+      }
+      const attemptStarted = performance.now();
+      let iterator: AsyncIterator<StreamEvent>;
+      let first: IteratorResult<StreamEvent>;
+      try {
+        const stream: ProviderStream = await model.provider.stream({
+          request: chat,
+          upstreamModel: model.upstreamModel,
+          signal,
+          requestId,
+          rawBody: context.rawBody,
+        });
+        iterator = stream[Symbol.asyncIterator]();
+        first = await iterator.next();
+      } catch (error) {
+        attempts.push({
+          tier: 0,
+          model: id,
+          provider: model.provider.id,
+          outcome: 'failed',
+          reason: isRightsizeError(error) ? error.code : 'provider_error',
+          latencyMs: performance.now() - attemptStarted,
+          costUsd: 0,
+        });
+        lastError = error;
+        if (signal.aborted || (isRightsizeError(error) && !error.retryable)) break;
+        continue;
+      }
+      return pipeStream(reply, context, model, attempts, iterator, first, attemptStarted);
+    }
+    logFailure(base, plan.route, attempts, lastError, started);
+    throw lastError ?? new RightsizeError('provider_not_configured', 'No model could serve the stream.');
+  }
+
+  async function pipeStream(
+    reply: FastifyReply,
+    context: StreamContext,
+    model: ResolvedModel,
+    attempts: TierAttempt[],
+    iterator: AsyncIterator<StreamEvent>,
+    first: IteratorResult<StreamEvent>,
+    attemptStarted: number,
+  ): Promise<void> {
+    const { chat, plan, requestId, started, base, signal } = context;
+    const includeUsage = chat.stream_options?.include_usage === true;
+    const raw = reply.raw;
+    reply.hijack();
+    raw.writeHead(200, {
+      ...sseHeaders,
+      'x-request-id': requestId,
+      'x-rightsize-route': plan.route ?? '-',
+      'x-rightsize-model': model.id,
+      'x-rightsize-tier': '0',
+      'x-rightsize-escalations': '0',
+      // The cost is known only once the provider reports usage at the end: see the trailer.
+      'x-rightsize-cost-usd': 'pending',
+      trailer: 'x-rightsize-cost-usd',
+      ...(plan.reasons.length > 0 ? { 'x-rightsize-decision': plan.reasons.join('; ').slice(0, 512) } : {}),
+    });
+    let usage: TokenUsage | undefined;
+    let ttftMs: number | null = null;
+    let errorCode: string | null = null;
+    let status = 200;
+    const kept: string[] = [];
+    let keptBytes = 0;
+    let step = first;
+    try {
+      while (!step.done) {
+        const event = step.value;
+        if (event.usage) usage = event.usage;
+        if (!(event.usageOnly && !includeUsage)) {
+          if (ttftMs === null) ttftMs = performance.now() - started;
+          if (!raw.write(`data: ${event.data}\n\n`)) await waitForDrain(raw, signal);
+        }
+        if (!usage && keptBytes < 4_000_000) {
+          kept.push(event.data);
+          keptBytes += event.data.length;
+        }
+        step = await iterator.next();
+      }
+      raw.write('data: [DONE]\n\n');
+    } catch (error) {
+      const failure = isRightsizeError(error) ? error : toRightsizeError(error, runtime.config.server.bodyLimitBytes);
+      if (signal.aborted) {
+        errorCode = 'client_closed_request';
+        // nginx's 499: the client went away before the answer was complete.
+        status = 499;
+      } else {
+        errorCode = failure.code;
+        status = 502;
+        // After the first event the status is sent: the error goes in-band, and [DONE] never follows.
+        raw.write(`data: ${JSON.stringify(toErrorResponse(failure).body)}\n\n`);
+      }
+      await iterator.return?.();
+    }
+    const counted = usage ?? countUsage(chat, streamedText(kept));
+    const costUsd = priceUsage(model.entry.prices, counted);
+    raw.addTrailers({ 'x-rightsize-cost-usd': formatCost(costUsd) });
+    raw.end();
+    const latencyMs = performance.now() - started;
+    attempts.push({
+      tier: 0,
+      model: model.id,
+      provider: model.provider?.id ?? 'none',
+      outcome: status === 200 ? 'accepted' : 'failed',
+      ...(errorCode ? { reason: errorCode } : {}),
+      latencyMs: performance.now() - attemptStarted,
+      costUsd,
+    });
+    record({
+      ...base,
+      route: plan.route,
+      servedModel: model.id,
+      provider: model.provider?.id ?? null,
+      tiers: attempts,
+      status,
+      errorCode,
+      usage: counted,
+      costUsd,
+      latencyMs,
+      ttftMs,
+      escalations: 0,
+      requestMessages: logContent ? JSON.stringify(chat.messages) : null,
+      responseText: logContent ? streamedText(kept) || null : null,
+    });
+  }
+
+  async function streamWhole(
+    reply: FastifyReply,
+    context: StreamContext,
+    model: ResolvedModel,
+    attempts: TierAttempt[],
+  ): Promise<void> {
+    const single: Plan = { ...context.plan, tiers: [{ model: model.id, fallbacks: [] }] };
+    let result: ExecutionResult;
+    try {
+      result = await executePlan(single, {
+        request: context.chat,
+        requestId: context.requestId,
+        signal: context.signal,
+        context: runtime.context,
+      });
+    } catch (error) {
+      logFailure(context.base, context.plan.route, attempts, error, context.started);
+      throw error;
+    }
+    reply.hijack();
+    reply.raw.writeHead(200, { ...sseHeaders, ...decisionHeaders(context.requestId, context.plan, result) });
+    const includeUsage = context.chat.stream_options?.include_usage === true;
+    for (const event of synthesizeStream(result.completion.response, result.servedModel, result.usage, includeUsage))
+      reply.raw.write(event);
+    reply.raw.end();
+    const latencyMs = performance.now() - context.started;
+    record({
+      ...context.base,
+      route: context.plan.route,
+      servedModel: result.servedModel,
+      provider: result.provider,
+      tiers: [...attempts, ...result.attempts],
+      status: 200,
+      errorCode: null,
+      usage: result.usage,
+      costUsd: result.costUsd,
+      latencyMs,
+      ttftMs: latencyMs,
+      escalations: 0,
+      requestMessages: logContent ? JSON.stringify(context.chat.messages) : null,
+      responseText: logContent ? (result.completion.response.choices?.[0]?.message?.content ?? null) : null,
+    });
+  }
+
+  type BaseRecord = Pick<RequestLogRecord, 'id' | 'time' | 'apiKeyId' | 'requestedModel' | 'stream' | 'tag'>;
+
+  function logFailure(
+    base: BaseRecord,
+    route: string | null,
+    tiers: TierAttempt[],
+    error: unknown,
+    started: number,
+  ): void {
+    const failure = toRightsizeError(error, runtime.config.server.bodyLimitBytes);
+    record({
+      ...base,
+      route,
+      servedModel: null,
+      provider: failure.upstream?.provider ?? null,
+      tiers,
+      status: toErrorResponse(failure).status,
+      errorCode: failure.code,
+      usage: undefined,
+      costUsd: 0,
+      latencyMs: performance.now() - started,
+      ttftMs: null,
+      escalations: 0,
+      requestMessages: null,
+      responseText: null,
+    });
+  }
+
+  function record(
+    fields: BaseRecord &
+      Pick<
+        RequestLogRecord,
+        | 'route'
+        | 'servedModel'
+        | 'provider'
+        | 'tiers'
+        | 'status'
+        | 'errorCode'
+        | 'costUsd'
+        | 'latencyMs'
+        | 'ttftMs'
+        | 'escalations'
+        | 'requestMessages'
+        | 'responseText'
+      > & {
+        usage: TokenUsage | undefined;
+      },
+  ): void {
+    const { usage, ...rest } = fields;
+    const row: RequestLogRecord = {
+      ...rest,
+      inputTokens: usage?.inputTokens ?? 0,
+      cachedInputTokens: usage?.cachedInputTokens ?? 0,
+      outputTokens: usage?.outputTokens ?? 0,
+      reasoningTokens: usage?.reasoningTokens ?? 0,
+      usageSource: usage?.source ?? null,
+    };
+    runtime.logWriter.append(row);
+    metrics.observe(row);
+  }
+}
+
+const sseHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The id of the client API key that authenticated the request (null when auth is off). */
+    apiKeyId: string | null;
+  }
+}
+
+function parseBody(rawBody: unknown): ChatCompletionRequest {
+  if (!Buffer.isBuffer(rawBody))
+    throw new RightsizeError('invalid_json', 'Send the request as a JSON body with "Content-Type: application/json".');
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new RightsizeError('invalid_json', 'The request body is not valid JSON; check quotes, commas and brackets.');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new RightsizeError('invalid_request', 'The request body must be a JSON object with "model" and "messages".');
+  }
+  const parsed = chatCompletionRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = issue
+      ? issue.path
+          .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
+          .join('.')
+          .replaceAll('.[', '[')
+      : undefined;
+    const what =
+      issue?.code === 'invalid_type' && issue.input === undefined
+        ? `${param} is required`
+        : `${param}: ${issue?.message ?? 'invalid'}`;
+    throw new RightsizeError('invalid_request', `Invalid chat completion request: ${what}.`, param ? { param } : {});
+  }
+  return parsed.data;
+}
+
+function reviewWaitMs(request: FastifyRequest): number {
+  const value = headerString(request.headers['x-rightsize-review-wait-seconds']);
+  if (value === undefined) return 0;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new RightsizeError(
+      'invalid_request',
+      `x-rightsize-review-wait-seconds must be a number of seconds from 0 to ${MAX_REVIEW_WAIT_SECONDS}.`,
+      { param: 'x-rightsize-review-wait-seconds' },
+    );
+  }
+  return Math.min(seconds, MAX_REVIEW_WAIT_SECONDS) * 1000;
+}
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function normalise(result: ExecutionResult, requestId: string): Record<string, unknown> {
+  const response = result.completion.response;
+  return {
+    ...response,
+    id: response.id ?? `chatcmpl-${requestId}`,
+    object: 'chat.completion',
+    created: typeof response['created'] === 'number' ? response['created'] : Math.floor(Date.now() / 1000),
+    model: response.model ?? result.servedModel,
+    usage: response.usage ?? {
+      prompt_tokens: result.usage.inputTokens,
+      completion_tokens: result.usage.outputTokens,
+      total_tokens: result.usage.inputTokens + result.usage.outputTokens,
+    },
+  };
+}
+
+function streamedText(events: readonly string[]): string {
+  let text = '';
+  for (const data of events) {
+    try {
+      const chunk = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string | null } }> };
+      text += chunk.choices?.[0]?.delta?.content ?? '';
+    } catch {
+      // A chunk that is not JSON carries no text to count.
+    }
+  }
+  return text;
+}
+
+function waitForDrain(stream: NodeJS.WritableStream, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

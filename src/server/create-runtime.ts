@@ -1,0 +1,209 @@
+import type { ModelEntry } from '../catalog/catalog.ts';
+import { type Catalog, createCatalog } from '../catalog/create-catalog.ts';
+import type { RightsizeConfig } from '../config/config-schema.ts';
+import type { Environment } from '../config/environment.ts';
+import { createHumanProvider } from '../providers/human/create-human-provider.ts';
+import { createOpenAICompatibleProvider } from '../providers/openai-compatible/create-openai-compatible-provider.ts';
+import type { Provider } from '../providers/provider.ts';
+import { ReviewQueue } from '../review/review-queue.ts';
+import type { PlanSources } from '../routing/resolve-plan.ts';
+import type { ResolvedModel, RoutingContext } from '../routing/routing-context.ts';
+import { createStore } from '../store/create-store.ts';
+import { RequestLogWriter } from '../store/request-log-writer.ts';
+import type { Store } from '../store/store.ts';
+import { type Authenticator, createAuthenticator } from './authenticate.ts';
+
+/** Specialists as the gateway sees them (see `providers/specialist/`). */
+export interface SpecialistSource {
+  provider: Provider;
+  /** Names of the specialists in the registry now. */
+  names(): readonly string[];
+  /** A specialist's labels, or null when it is unknown. */
+  labels(name: string): readonly string[] | null;
+}
+
+/** Everything a running gateway holds, built once from the config and the environment. */
+export interface GatewayRuntime {
+  config: RightsizeConfig;
+  store: Store;
+  logWriter: RequestLogWriter;
+  catalog: Catalog;
+  reviewQueue: ReviewQueue;
+  authenticator: Authenticator;
+  /** Configured providers by id. */
+  providers: ReadonlyMap<string, Provider>;
+  /** Providers in the config that cannot run, with what to set. */
+  unconfigured: ReadonlyMap<string, string>;
+  context: RoutingContext;
+  planSources: PlanSources;
+  /** Models a client may name now: configured catalog models and specialists. */
+  availableModels(): string[];
+  /** Flushes the log, closes providers and the store. */
+  close(): Promise<void>;
+}
+
+export interface CreateRuntimeOptions {
+  config: RightsizeConfig;
+  environment: Environment;
+  /** An open store; by default the one `config.store.url` names. */
+  store?: Store;
+  specialists?: SpecialistSource;
+  /** More providers by id (e.g. recorded ones), added to those of the config. */
+  providers?: ReadonlyMap<string, Provider>;
+  onLogError?: (error: unknown) => void;
+}
+
+export async function createRuntime(options: CreateRuntimeOptions): Promise<GatewayRuntime> {
+  const { config, environment } = options;
+  const authenticator = createAuthenticator(config.server.apiKeys, environment);
+  const store = options.store ?? (await createStore(config.store.url));
+  const logWriter = new RequestLogWriter({
+    store,
+    batchSize: config.store.batchSize,
+    flushIntervalMs: config.store.flushIntervalMs,
+    ...(options.onLogError ? { onError: options.onLogError } : {}),
+  });
+  const catalog = createCatalog(config.models);
+  const reviewQueue = new ReviewQueue(store);
+  const providers = new Map<string, Provider>(options.providers);
+  const unconfigured = new Map<string, string>();
+  for (const [id, provider] of Object.entries(config.providers)) {
+    const baseUrl = (provider.baseUrlEnv ? environment.get(provider.baseUrlEnv) : undefined) ?? provider.baseUrl;
+    const apiKey = provider.apiKeyEnv ? environment.get(provider.apiKeyEnv) : undefined;
+    if (!baseUrl) {
+      unconfigured.set(id, `set ${provider.baseUrlEnv}`);
+      continue;
+    }
+    if (provider.apiKeyEnv && !apiKey) {
+      unconfigured.set(id, `set ${provider.apiKeyEnv}`);
+      continue;
+    }
+    providers.set(
+      id,
+      createOpenAICompatibleProvider({
+        id,
+        baseUrl,
+        ...(apiKey ? { apiKey } : {}),
+        ...(provider.apiKeyEnv ? { apiKeyEnv: provider.apiKeyEnv } : {}),
+        headers: provider.headers,
+        deployment: provider.deployment,
+        timeoutMs: provider.timeoutMs,
+        maxRetries: provider.maxRetries,
+        maxRetryDelayMs: provider.maxRetryDelayMs,
+        maxTokensParameter: provider.maxTokensParameter,
+      }),
+    );
+  }
+  const human = createHumanProvider({ queue: reviewQueue });
+  const specialists = options.specialists;
+
+  const humanEntry: ModelEntry = {
+    id: 'human',
+    provider: 'human',
+    class: 'human',
+    inputModalities: ['text', 'image', 'audio'],
+    outputModalities: ['text'],
+    prices: { perCallUsd: config.human.costPerItemUsd },
+    deployments: ['on-prem'],
+  };
+  const resolved = new Map<string, ResolvedModel>();
+
+  function resolveModel(id: string): ResolvedModel | undefined {
+    const cached = resolved.get(id);
+    if (cached) return cached;
+    let model: ResolvedModel | undefined;
+    if (id === 'human') {
+      model = { id, entry: humanEntry, provider: human, upstreamModel: 'human' };
+    } else if (id.startsWith('specialist/')) {
+      const name = id.slice('specialist/'.length);
+      if (!specialists)
+        return {
+          id,
+          entry: specialistEntry(id),
+          provider: undefined,
+          upstreamModel: name,
+          unavailable: 'specialists are not loaded',
+        };
+      // Not cached while missing: a specialist may finish training after start.
+      if (!specialists.names().includes(name)) {
+        return {
+          id,
+          entry: specialistEntry(id),
+          provider: undefined,
+          upstreamModel: name,
+          unavailable: `specialist ${name} is not in the registry yet; train it with \`rightsize train --name ${name}\``,
+        };
+      }
+      model = { id, entry: specialistEntry(id), provider: specialists.provider, upstreamModel: name };
+    } else {
+      const entry = catalog.get(id);
+      if (!entry) return undefined;
+      const provider = providers.get(entry.provider);
+      const how = unconfigured.get(entry.provider);
+      model = provider
+        ? { id, entry, provider, upstreamModel: entry.upstreamName ?? entry.id }
+        : {
+            id,
+            entry,
+            provider: undefined,
+            upstreamModel: entry.upstreamName ?? entry.id,
+            unavailable: `provider ${entry.provider} is not configured${how ? `: ${how}` : ''}`,
+          };
+    }
+    resolved.set(id, model);
+    return model;
+  }
+
+  function specialistEntry(id: string): ModelEntry {
+    return {
+      id,
+      provider: 'specialist',
+      class: 'slm',
+      inputModalities: ['text'],
+      outputModalities: ['text'],
+      prices: { perCallUsd: config.specialists.costPerCallUsd },
+      deployments: ['edge'],
+    };
+  }
+
+  const context: RoutingContext = { resolveModel };
+  const planSources: PlanSources = {
+    routes: config.routes,
+    fallbacks: config.fallbacks,
+    context,
+    labelsOf(route) {
+      const routeConfig = config.routes[route];
+      if (!routeConfig) return null;
+      if (routeConfig.labels) return routeConfig.labels;
+      if (routeConfig.labelsFrom && specialists) return specialists.labels(routeConfig.labelsFrom);
+      return null;
+    },
+  };
+
+  return {
+    config,
+    store,
+    logWriter,
+    catalog,
+    reviewQueue,
+    authenticator,
+    providers,
+    unconfigured,
+    context,
+    planSources,
+    availableModels() {
+      const models = catalog
+        .list()
+        .filter((entry) => providers.has(entry.provider))
+        .map((entry) => entry.id);
+      if (specialists) for (const name of specialists.names()) models.push(`specialist/${name}`);
+      return models;
+    },
+    async close() {
+      await logWriter.close();
+      for (const provider of providers.values()) await provider.close?.();
+      await specialists?.provider.close?.();
+      await store.close();
+    },
+  };
+}

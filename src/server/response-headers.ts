@@ -1,0 +1,32 @@
+import type { ExecutionResult } from '../routing/execute-plan.ts';
+import type { Plan } from '../routing/plan.ts';
+
+/**
+ * The `x-rightsize-*` headers every answer carries: route (or `-`), the model that answered, its
+ * tier, the cost in USD (`unpriced` when a model has no price), escalations, and for classification
+ * tiers the confidence; `x-rightsize-review-id` when a person will decide.
+ */
+export function decisionHeaders(requestId: string, plan: Plan, result: ExecutionResult): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-request-id': requestId,
+    'x-rightsize-route': plan.route ?? '-',
+    'x-rightsize-model': result.servedModel,
+    'x-rightsize-tier': String(result.tier),
+    'x-rightsize-cost-usd': formatCost(result.costUsd),
+    'x-rightsize-escalations': String(result.escalations),
+  };
+  if (result.completion.confidence !== undefined)
+    headers['x-rightsize-confidence'] = result.completion.confidence.toFixed(4);
+  if (result.reviewId) {
+    headers['x-rightsize-review-id'] = result.reviewId;
+    headers['x-rightsize-review-status'] = result.completion.review?.status ?? 'pending';
+  }
+  if (plan.kind === 'route') headers['x-rightsize-accepted'] = String(result.accepted);
+  if (plan.reasons.length > 0) headers['x-rightsize-decision'] = plan.reasons.join('; ').slice(0, 512);
+  return headers;
+}
+
+/** USD with up to 10 decimals, or `unpriced`. */
+export function formatCost(costUsd: number | null): string {
+  return costUsd === null ? 'unpriced' : String(Number(costUsd.toFixed(10)));
+}

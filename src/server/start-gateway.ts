@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import type { RightsizeConfig } from '../config/config-schema.ts';
+import { type Environment, readEnvironment } from '../config/environment.ts';
+import { RightsizeError } from '../errors/rightsize-error.ts';
+import type { Store } from '../store/store.ts';
+import type { AutoPlanner } from './chat-completions-route.ts';
+import { createRuntime, type GatewayRuntime, type SpecialistSource } from './create-runtime.ts';
+import { createServer } from './create-server.ts';
+
+export interface StartGatewayOptions {
+  config: RightsizeConfig;
+  /** Where the config came from, for the banner. */
+  configSource?: string;
+  environment?: Environment;
+  store?: Store;
+  specialists?: SpecialistSource;
+  planAuto?: AutoPlanner;
+  extraRoutes?: (app: FastifyInstance) => void;
+  /** Lines of the start banner go here. @default none */
+  print?: (line: string) => void;
+}
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  runtime: GatewayRuntime;
+  /** `http://host:port`, with the port actually bound. */
+  url: string;
+  /** Stops accepting, finishes requests in flight, flushes the log, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Hosts that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Builds the runtime and server from a config and listens.
+ * @throws RightsizeError `invalid_config` when asked to bind a non-loopback address with no client
+ * key configured, or when the config is inconsistent.
+ */
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { config } = options;
+  const environment = options.environment ?? readEnvironment();
+  if (!isLoopback(config.server.host) && config.server.apiKeys.length === 0) {
+    throw new RightsizeError(
+      'invalid_config',
+      `Refusing to listen on ${config.server.host} with no client API key: anyone on the network could spend your provider budget. Add server.apiKeys (e.g. [{id: team-a, env: RIGHTSIZE_KEY_TEAM_A}]) or listen on 127.0.0.1.`,
+      { param: 'server.host' },
+    );
+  }
+  const runtime = await createRuntime({
+    config,
+    environment,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.specialists ? { specialists: options.specialists } : {}),
+    onLogError: (error) =>
+      process.stderr.write(`rightsize: writing the request log failed, will retry: ${String(error)}\n`),
+  });
+  const { app } = createServer({
+    runtime,
+    ...(options.planAuto ? { planAuto: options.planAuto } : {}),
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+  });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (cause) {
+    await runtime.close();
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new RightsizeError(
+      'invalid_config',
+      `Cannot listen on ${config.server.host}:${config.server.port} (${code ?? String(cause)}); pick another --port or stop what holds it.`,
+      { cause },
+    );
+  }
+  const port = (app.server.address() as { port: number } | null)?.port ?? config.server.port;
+  const host =
+    config.server.host.includes(':') && !config.server.host.startsWith('[')
+      ? `[${config.server.host}]`
+      : config.server.host;
+  const url = `http://${host}:${port}`;
+  printBanner(options, runtime, url, address);
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    runtime,
+    url,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await runtime.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function printBanner(options: StartGatewayOptions, runtime: GatewayRuntime, url: string, _address: string): void {
+  const print = options.print;
+  if (!print) return;
+  const { config } = runtime;
+  print(`Rightsize listening on ${url} (config: ${options.configSource ?? 'given'})`);
+  print(`  store:  ${runtime.store.description}`);
+  print(
+    `  auth:   ${config.server.apiKeys.length > 0 ? `${config.server.apiKeys.length} client key(s)` : 'off (loopback only)'}`,
+  );
+  for (const [name, route] of Object.entries(config.routes)) {
+    const tiers = route.tiers.map((tier) => {
+      const model = runtime.context.resolveModel(tier.model);
+      return model?.provider ? tier.model : `${tier.model} [${model?.unavailable ?? 'unknown model'}]`;
+    });
+    print(`  route:  ${name} = ${tiers.join(' -> ')}`);
+  }
+  const models = runtime.availableModels();
+  print(
+    `  models: ${models.length > 0 ? models.join(', ') : '(none: configure a provider)'}${options.planAuto ? ', auto' : ''}`,
+  );
+  for (const [id, how] of runtime.unconfigured) print(`  provider ${id} not configured: ${how}`);
+}
