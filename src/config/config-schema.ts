@@ -83,8 +83,6 @@ export const tierConfigSchema = z.strictObject({
   accept: acceptRuleSchema.optional(),
   /** Tier timeout in ms. */
   timeoutMs: z.number().int().positive().optional(),
-  /** Runs beside the next tier without answering; its agreement is logged. */
-  shadow: z.boolean().optional(),
 });
 
 export const routeConfigSchema = z.strictObject({

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
+import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
+
+const REQUESTS = 1000;
+const CONCURRENCY = 16;
+
+describe('rightsize serve, stopped with SIGTERM', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'rightsize-shutdown-'));
+  let upstream: OpenAIProtocolServer | undefined;
+  afterAll(async () => {
+    await upstream?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it(`logs all ${REQUESTS} accepted requests, with tokens and cost`, async () => {
+    upstream = await startOpenAIProtocolServer({ record: false });
+    const database = join(folder, 'log.db');
+    const configFile = join(folder, 'rightsize.yaml');
+    writeFileSync(
+      configFile,
+      `store: { url: "sqlite:${database}", flushIntervalMs: 60000, batchSize: 100000 }
+providers:
+  local: { baseUrl: "${upstream.baseUrl}", deployment: on-prem }
+models:
+  - { id: echo, provider: local, prices: { inputPerMillionUsd: 0.5, outputPerMillionUsd: 1.5 } }
+`,
+    );
+    // A flush interval and batch larger than the run: only the shutdown flush can write these rows.
+    const child = spawn(process.execPath, ['bin/rightsize.js', 'serve', '--config', configFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
+    });
+    let next = 0;
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < REQUESTS) {
+          const index = next++;
+          const response = await request(`${url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'echo', stream: index % 10 === 0, messages: [{ role: 'user', content: `ticket ${index}` }] }),
+          });
+          await response.body.text();
+          statuses.push(response.statusCode);
+        }
+      }),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(REQUESTS);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain(`request log: ${REQUESTS} rows`);
+
+    const store = await createSqliteStore(database);
+    const rows = await store.queryRequestLogs();
+    await store.close();
+    expect(rows).toHaveLength(REQUESTS);
+    expect(rows.every((row) => row.inputTokens === 11 && row.outputTokens === 7 && row.status === 200)).toBe(true);
+    // 11 x $0.5 + 7 x $1.5 per 1M tokens
+    expect(rows.every((row) => Math.abs((row.costUsd ?? 0) - 0.000016) < 1e-12)).toBe(true);
+    expect(rows.filter((row) => row.stream)).toHaveLength(REQUESTS / 10);
+  });
+});
