@@ -164,6 +164,9 @@ export function answerFeatures(prompt: string, answer: string): number[] {
     Math.log1p(answerNumbers.filter((number) => !Number.isInteger(number)).length),
     Math.log1p(answer.split('\n').filter((line) => line.trim() !== '').length),
     Math.min((answer.match(/\?/g) ?? []).length, 5),
-    /[.!?)\]`"*\d]\s*$/.test(answer.trim()) || answer.trim() === '' ? 0 : 1,
+    (answer.match(/<</g) ?? []).length > (answer.match(/>>/g) ?? []).length ||
+    !(/[.!?)\]`"*\d]\s*$/.test(answer.trim()) || answer.trim() === '')
+      ? 1
+      : 0,
   ];
 }

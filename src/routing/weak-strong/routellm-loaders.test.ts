@@ -30,7 +30,7 @@ describe('RouteLLM loaders', () => {
     const quality = modelQualities(set);
     expect(quality.weak).toBeCloseTo(8.281, 3);
     expect(quality.strong).toBeCloseTo(9.212, 3);
-    expect(set.items.every((item) => (item.weakAnswer ?? '').length > 20)).toBe(true);
+    expect(set.items.every((item) => item.weakAnswer !== undefined && item.strongAnswer !== undefined)).toBe(true);
     expect(set.items.some((item) => (item.weakAnswer ?? '').includes('[The End'))).toBe(false);
   });
 
