@@ -4,7 +4,8 @@ import type { Plan } from '../routing/plan.ts';
 /**
  * The `x-rightsize-*` headers every answer carries: route (or `-`), the model that answered, its
  * tier, the cost in USD (`unpriced` when a model has no price), escalations, and for classification
- * tiers the confidence; `x-rightsize-review-id` when a person will decide.
+ * tiers the confidence; `x-rightsize-review-id` when a person will decide; `x-rightsize-skipped`
+ * listing tiers whose provider is not configured.
  */
 export function decisionHeaders(requestId: string, plan: Plan, result: ExecutionResult): Record<string, string> {
   const headers: Record<string, string> = {
@@ -22,6 +23,9 @@ export function decisionHeaders(requestId: string, plan: Plan, result: Execution
     headers['x-rightsize-review-status'] = result.completion.review?.status ?? 'pending';
   }
   if (plan.kind === 'route') headers['x-rightsize-accepted'] = String(result.accepted);
+  const skipped = result.attempts.filter((attempt) => attempt.outcome === 'skipped').map((attempt) => attempt.model);
+  // A tier that could not run is reported, never passed over silently.
+  if (skipped.length > 0) headers['x-rightsize-skipped'] = skipped.join(',');
   if (plan.reasons.length > 0) headers['x-rightsize-decision'] = plan.reasons.join('; ').slice(0, 512);
   return headers;
 }

@@ -1,0 +1,187 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnvironment } from '../config/environment.ts';
+import { parseConfig } from '../config/load-config.ts';
+import { type RunningGateway, startGateway } from '../server/start-gateway.ts';
+import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
+import type { Store } from '../store/store.ts';
+import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
+
+const labels = ['card_arrival', 'lost_or_stolen_card', 'exchange_rate'];
+
+function config(baseUrl: string): string {
+  const model = (id: string) =>
+    `  - { id: "${id}", provider: local, class: llm, prices: { inputPerMillionUsd: 1, outputPerMillionUsd: 2 } }`;
+  return `
+server: { port: 0 }
+store: { url: "sqlite::memory:", flushIntervalMs: 10 }
+providers:
+  local: { baseUrl: "${baseUrl}", deployment: on-prem, maxRetries: 0 }
+  absent: { baseUrl: "http://127.0.0.1:9/v1", apiKeyEnv: ABSENT_PROVIDER_KEY }
+models:
+${model('label:CARD_ARRIVAL')}
+${model('label:no idea')}
+${model('label:exchange_rate')}
+${model('fail-500')}
+  - { id: cloud-llm, provider: absent, class: llm }
+human: { costPerItemUsd: 5 }
+routes:
+  accept-first:
+    labels: [${labels.join(', ')}]
+    tiers:
+      - { model: "label:CARD_ARRIVAL", accept: { labels: true } }
+      - { model: "label:exchange_rate", accept: { labels: true } }
+  escalate-invalid:
+    labels: [${labels.join(', ')}]
+    tiers:
+      - { model: "label:no idea", accept: { labels: true } }
+      - { model: "label:exchange_rate", accept: { labels: true } }
+  error-mid-cascade:
+    labels: [${labels.join(', ')}]
+    tiers:
+      - { model: "fail-500", accept: { labels: true } }
+      - { model: "label:exchange_rate", accept: { labels: true } }
+  skip-unconfigured:
+    labels: [${labels.join(', ')}]
+    tiers:
+      - { model: cloud-llm, accept: { labels: true } }
+      - { model: "label:exchange_rate", accept: { labels: true } }
+  to-human:
+    labels: [${labels.join(', ')}]
+    tiers:
+      - { model: "label:no idea", accept: { labels: true } }
+      - { model: human }
+`;
+}
+
+describe('cascades', () => {
+  let upstream: OpenAIProtocolServer;
+  let gateway: RunningGateway;
+  let store: Store;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    upstream = await startOpenAIProtocolServer();
+    store = await createSqliteStore(':memory:');
+    gateway = await startGateway({
+      config: parseConfig(config(upstream.baseUrl)),
+      environment: readEnvironment({}),
+      store,
+    });
+    client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  async function route(name: string, headers: Record<string, string> = {}) {
+    const { data, response } = await client.chat.completions
+      .create({ model: name, messages: [{ role: 'user', content: 'My card still has not arrived' }] }, { headers })
+      .withResponse();
+    return { content: data.choices[0]?.message.content, header: (key: string) => response.headers.get(key) };
+  }
+
+  it('accepts the first tier whose answer is a label, in its canonical spelling', async () => {
+    const answer = await route('accept-first');
+    expect(answer.content).toBe('card_arrival');
+    expect(answer.header('x-rightsize-tier')).toBe('0');
+    expect(answer.header('x-rightsize-escalations')).toBe('0');
+    expect(answer.header('x-rightsize-route')).toBe('accept-first');
+    // The large-model tier was asked for one of the labels.
+    const sent = upstream.requests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    expect(sent.messages[0]?.role).toBe('system');
+    expect(sent.messages[0]?.content).toContain('lost_or_stolen_card');
+  });
+
+  it('escalates an invalid answer and pays for both tiers', async () => {
+    const answer = await route('escalate-invalid');
+    expect(answer.content).toBe('exchange_rate');
+    expect(answer.header('x-rightsize-tier')).toBe('1');
+    expect(answer.header('x-rightsize-escalations')).toBe('1');
+    // Two calls of 11 input x $1 + 7 output x $2 per 1M tokens.
+    expect(Number(answer.header('x-rightsize-cost-usd'))).toBeCloseTo(0.00005, 10);
+  });
+
+  it('escalates past a provider error mid-cascade', async () => {
+    const answer = await route('error-mid-cascade');
+    expect(answer.content).toBe('exchange_rate');
+    expect(answer.header('x-rightsize-tier')).toBe('1');
+  });
+
+  it('skips an unconfigured tier and says so', async () => {
+    const answer = await route('skip-unconfigured');
+    expect(answer.content).toBe('exchange_rate');
+    expect(answer.header('x-rightsize-skipped')).toBe('cloud-llm');
+    await gateway.runtime.logWriter.flush();
+    const [row] = await store.queryRequestLogs({ route: 'skip-unconfigured', limit: 1 });
+    expect(row?.tiers.map((tier) => [tier.model, tier.outcome, tier.reason])).toEqual([
+      ['cloud-llm', 'skipped', 'not_configured'],
+      ['label:exchange_rate', 'accepted', undefined],
+    ]);
+  });
+
+  it('queues for a person what no model settles, and stores the decision as gold', async () => {
+    const answer = await route('to-human');
+    expect(answer.header('x-rightsize-review-status')).toBe('pending');
+    const id = answer.header('x-rightsize-review-id') ?? '';
+    expect(answer.content).toContain(id);
+    expect(Number(answer.header('x-rightsize-cost-usd'))).toBeCloseTo(5.000025, 8);
+
+    const pending = (await (await fetch(`${gateway.url}/v1/rightsize/review?status=pending`)).json()) as {
+      data: Array<{ id: string; labels: string[]; candidates: Array<{ answer: string; reason: string }> }>;
+    };
+    const item = pending.data.find((entry) => entry.id === id);
+    expect(item?.labels).toEqual(labels);
+    expect(item?.candidates[0]).toMatchObject({ answer: 'no idea', reason: 'invalid_output' });
+
+    const claims = await Promise.all(
+      ['alice', 'bob'].map((reviewer) =>
+        fetch(`${gateway.url}/v1/rightsize/review/${id}/claim`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ reviewer }),
+        }),
+      ),
+    );
+    expect(claims.map((response) => response.status).sort()).toEqual([200, 409]);
+    const winner = ((await claims.find((response) => response.status === 200)?.json()) as { claimedBy: string })
+      .claimedBy;
+    const bad = await fetch(`${gateway.url}/v1/rightsize/review/${id}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reviewer: winner, decision: 'not_a_label' }),
+    });
+    expect(bad.status).toBe(400);
+    const resolved = await fetch(`${gateway.url}/v1/rightsize/review/${id}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reviewer: winner, decision: 'card_arrival' }),
+    });
+    expect(resolved.status).toBe(200);
+    expect((await store.getReviewItem(id))?.decision).toBe('card_arrival');
+  });
+
+  it('lets a client wait for the decision', async () => {
+    const waiting = route('to-human', { 'x-rightsize-review-wait-seconds': '5' });
+    await expect
+      .poll(async () => (await store.listReviewItems({ status: 'pending' })).length, { timeout: 3000 })
+      .toBeGreaterThan(0);
+    const [item] = await store.listReviewItems({ status: 'pending' });
+    await gateway.runtime.reviewQueue.resolve(item?.id ?? '', { reviewer: 'carol', decision: 'lost_or_stolen_card' });
+    const answer = await waiting;
+    expect(answer.content).toBe('lost_or_stolen_card');
+    expect(answer.header('x-rightsize-review-status')).toBe('resolved');
+  });
+
+  it('streams a cascade answer', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'escalate-invalid',
+      stream: true,
+      messages: [{ role: 'user', content: 'rate?' }],
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('exchange_rate');
+  });
+});
