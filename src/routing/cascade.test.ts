@@ -145,8 +145,8 @@ describe('cascades', () => {
       ),
     );
     expect(claims.map((response) => response.status).sort()).toEqual([200, 409]);
-    const winner = ((await claims.find((response) => response.status === 200)?.json()) as { claimedBy: string })
-      .claimedBy;
+    const won = claims.find((response) => response.status === 200);
+    const winner = ((await won?.json()) as { claimedBy: string } | undefined)?.claimedBy ?? '';
     const bad = await fetch(`${gateway.url}/v1/rightsize/review/${id}/resolve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
