@@ -93,12 +93,22 @@ export const routeConfigSchema = z.strictObject({
   tiers: z.array(tierConfigSchema).min(1, 'a route needs at least one tier'),
 });
 
+/** A specialist trained at start when missing from the registry (see `providers/specialist/ensure-specialists.ts`). */
 export const specialistTrainSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
+  /** A labelled CSV or JSONL file, relative to the working directory. */
   data: z.string(),
   textColumn: z.string().default('text'),
   labelColumn: z.string().default('label'),
+  /** @default ensemble */
   arch: z.enum(['fasttext', 'encoder', 'ensemble']).optional(),
+  /** Share of each label held out for calibration. @default 0.1 */
+  validFraction: z.number().gt(0).max(0.5).optional(),
+  seed: z.number().int().optional(),
+  /** Accuracy on accepted answers the threshold is calibrated for, on the validation split. @default 0.98 */
+  targetAccuracy: z.number().gt(0).lt(1).optional(),
+  /** Confidence of that guarantee (one-sided Clopper-Pearson). @default 0.95 */
+  confidence: z.number().gt(0).lt(1).optional(),
 });
 
 export const specialistsConfigSchema = z.strictObject({

@@ -1,0 +1,102 @@
+import { clopperPearsonLowerBound } from './clopper-pearson.ts';
+
+/** One scored calibration item: the specialist's top probability and whether its label was right. */
+export interface ScoredItem {
+  confidence: number;
+  correct: boolean;
+}
+
+/** What {@link calibrateThreshold} found. */
+export interface ThresholdChoice {
+  /** Accept when confidence >= threshold; undefined when no threshold reaches the target. */
+  threshold: number | undefined;
+  /** Share of items accepted at the threshold (0 when none is found). */
+  coverage: number;
+  /** Accuracy on the accepted items. */
+  selectiveAccuracy: number;
+  /** Clopper-Pearson lower bound of that accuracy at confidence 1 - (1 - confidence) / steps. */
+  accuracyLowerBound: number;
+  items: number;
+  acceptedItems: number;
+  /** Thresholds tested by the binary search (the Bonferroni divisor). */
+  steps: number;
+}
+
+/**
+ * Chooses the lowest acceptance threshold (the highest coverage) whose accepted items have an
+ * accuracy of at least `targetAccuracy` with probability `confidence`.
+ *
+ * The search is "selection with guaranteed risk" (SGR), Algorithm 1 of Geifman & El-Yaniv 2017,
+ * "Selective classification for deep neural networks" (NeurIPS): a binary search over the sorted
+ * confidences that tests ceil(log2 n) thresholds, each with the one-sided Clopper-Pearson bound
+ * (Clopper & Pearson 1934) at level (1 - confidence) / ceil(log2 n), so that by the union bound the
+ * guarantee holds for the threshold returned. Among the thresholds that pass, the lowest is kept.
+ * @throws RangeError when targetAccuracy or confidence is outside (0, 1).
+ */
+export function calibrateThreshold(
+  items: readonly ScoredItem[],
+  options: { targetAccuracy: number; confidence: number },
+): ThresholdChoice {
+  const { targetAccuracy, confidence } = options;
+  if (!(targetAccuracy > 0 && targetAccuracy < 1)) throw new RangeError('targetAccuracy must be in (0, 1)');
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError('confidence must be in (0, 1)');
+  const count = items.length;
+  const none: ThresholdChoice = {
+    threshold: undefined,
+    coverage: 0,
+    selectiveAccuracy: 0,
+    accuracyLowerBound: 0,
+    items: count,
+    acceptedItems: 0,
+    steps: 0,
+  };
+  if (count === 0) return none;
+  const sorted = [...items].sort((a, b) => a.confidence - b.confidence);
+  // correctFrom[i]: correct items among sorted[i..]; firstAtLeast finds where a threshold's acceptance starts.
+  const correctFrom = new Int32Array(count + 1);
+  for (let index = count - 1; index >= 0; index--) {
+    correctFrom[index] = correctFrom[index + 1]! + (sorted[index]!.correct ? 1 : 0);
+  }
+  const firstAtLeast = (threshold: number): number => {
+    let low = 0;
+    let high = count;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sorted[middle]!.confidence < threshold) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const steps = Math.max(1, Math.ceil(Math.log2(count)));
+  const level = 1 - (1 - confidence) / steps;
+  let best: ThresholdChoice = { ...none, steps };
+  // Positions are 0-based into the ascending order; the paper's z runs from 1 to m.
+  let low = 0;
+  let high = count - 1;
+  for (let step = 0; step < steps; step++) {
+    const position = Math.ceil((low + high) / 2);
+    const threshold = sorted[position]!.confidence;
+    const start = firstAtLeast(threshold);
+    const accepted = count - start;
+    const correct = correctFrom[start]!;
+    const bound = clopperPearsonLowerBound(correct, accepted, level);
+    if (bound >= targetAccuracy) {
+      if (best.threshold === undefined || threshold < best.threshold) {
+        best = {
+          threshold,
+          coverage: accepted / count,
+          selectiveAccuracy: correct / accepted,
+          accuracyLowerBound: bound,
+          items: count,
+          acceptedItems: accepted,
+          steps,
+        };
+      }
+      high = position;
+    } else {
+      low = position;
+    }
+    if (high - low <= 0) break;
+  }
+  return best;
+}
