@@ -1,9 +1,15 @@
+import { resolve } from 'node:path';
 import type { RightsizeConfig } from '../config/config-schema.ts';
 import { loadConfig } from '../config/load-config.ts';
+import { createSpecialistProvider } from '../providers/specialist/create-specialist-provider.ts';
 import { startGateway } from '../server/start-gateway.ts';
 import type { ServeOptions } from './commands/serve.ts';
 
-/** Starts the gateway from CLI options and keeps it running until SIGTERM or SIGINT. */
+/**
+ * Starts the gateway from CLI options and keeps it running until SIGTERM or SIGINT. Specialists
+ * the config lists but the registry lacks are trained in the background (a worker thread per
+ * training) while the gateway already serves; their tiers are skipped, and say so, until ready.
+ */
 export async function serve(options: ServeOptions): Promise<void> {
   const loaded = loadConfig({ path: options.config });
   const config: RightsizeConfig = {
@@ -15,23 +21,60 @@ export async function serve(options: ServeOptions): Promise<void> {
     },
     store: { ...loaded.config.store, ...(options.db !== undefined ? { url: options.db } : {}) },
   };
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const specialistProvider = createSpecialistProvider({
+    registryDir: resolve(config.specialists.registry),
+    costPerCallUsd: config.specialists.costPerCallUsd,
+  });
   const gateway = await startGateway({
     config,
     configSource: loaded.source,
-    print: (line) => process.stdout.write(`${line}\n`),
+    print,
+    specialists: {
+      provider: specialistProvider,
+      names: () => specialistProvider.names(),
+      labels: (name) => specialistProvider.labels(name),
+    },
   });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`Rightsize: ${signal} received, finishing requests and flushing the log...\n`);
+    print(`Rightsize: ${signal} received, finishing requests and flushing the log...`);
     await gateway.close();
     const count = await countLog(config);
-    process.stdout.write(`Rightsize: stopped${count === undefined ? '' : ` (request log: ${count} rows)`}.\n`);
+    print(`Rightsize: stopped${count === undefined ? '' : ` (request log: ${count} rows)`}.`);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  void trainMissingSpecialists(config, print);
+}
+
+async function trainMissingSpecialists(config: RightsizeConfig, print: (line: string) => void): Promise<void> {
+  if (config.specialists.train.length === 0) return;
+  const { ensureSpecialists } = await import('../providers/specialist/ensure-specialists.ts');
+  const lastShown = new Map<string, number>();
+  try {
+    const result = await ensureSpecialists(config.specialists, {
+      onProgress(name, progress) {
+        // One line per 10 % step or stage change keeps a piped log readable.
+        const step = Math.floor(progress.fraction * 10);
+        if (lastShown.get(name) === step && progress.stage !== 'save') return;
+        lastShown.set(name, step);
+        print(`  training specialist/${name}: ${Math.round(progress.fraction * 100)}% ${progress.message}`);
+      },
+    });
+    for (const metadata of result.trained) print(`  specialist/${metadata.name} ready (trained now)`);
+    for (const skipped of result.skipped) print(`  specialist/${skipped.name} not trained: ${skipped.reason}`);
+    if (result.trained.length > 0 || result.present.length > 0) {
+      print(
+        `  specialists ready: ${[...result.present, ...result.trained.map((metadata) => metadata.name)].map((name) => `specialist/${name}`).join(', ')}`,
+      );
+    }
+  } catch (error) {
+    print(`  training specialists failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 async function countLog(config: RightsizeConfig): Promise<number | undefined> {
