@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerBenchRoutingCommand } from './bench-routing.ts';
 
 /**
  * Subcommands of `rightsize bench` (gateway, specialist, routing). Each module exports one
  * `registerBench<Name>Command(bench)`; add it here with one import line.
  */
-export const benchCommands: ReadonlyArray<(bench: Command) => void> = [];
+export const benchCommands: ReadonlyArray<(bench: Command) => void> = [registerBenchRoutingCommand];

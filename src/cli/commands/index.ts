@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.ts';
+import { registerRouterCommand } from './router.ts';
 import { registerSelectCommand } from './select.ts';
 import { registerServeCommand } from './serve.ts';
 
@@ -7,4 +8,9 @@ import { registerServeCommand } from './serve.ts';
  * Every CLI command, in the order `--help` lists them. A command module exports one
  * `register<Name>Command(program)` function; add it here with one import line.
  */
-export const commands: ReadonlyArray<(program: Command) => void> = [registerServeCommand, registerBenchCommand, registerSelectCommand];
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerServeCommand,
+  registerBenchCommand,
+  registerSelectCommand,
+  registerRouterCommand,
+];
