@@ -2,8 +2,8 @@ import { RightsizeError } from '../errors/rightsize-error.ts';
 import type { Store } from './store.ts';
 
 /**
- * Opens the store a URL names: `sqlite:<path>` (relative paths from the working directory) or
- * `sqlite::memory:`.
+ * Opens the store a URL names: `sqlite:<path>` (relative paths from the working directory),
+ * `sqlite::memory:`, or `postgres://user:password@host:5432/database`.
  * @throws RightsizeError `invalid_config` for any other scheme.
  */
 export async function createStore(url: string): Promise<Store> {

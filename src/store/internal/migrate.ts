@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database-schema.ts';
+
+/**
+ * Creates the tables and indexes when missing. Times are epoch ms, so they are 64-bit integers
+ * (`bigint` on PostgreSQL, where `integer` is 32-bit); costs are doubles.
+ */
+export async function migrate(database: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  const epoch = dialect === 'postgres' ? 'bigint' : 'integer';
+  const double = dialect === 'postgres' ? 'double precision' : 'real';
+  await database.schema
+    .createTable('request_log')
+    .ifNotExists()
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('time', epoch, (column) => column.notNull())
+    .addColumn('api_key_id', 'text')
+    .addColumn('requested_model', 'text', (column) => column.notNull())
+    .addColumn('route', 'text')
+    .addColumn('served_model', 'text')
+    .addColumn('provider', 'text')
+    .addColumn('tiers', 'text', (column) => column.notNull())
+    .addColumn('status', 'integer', (column) => column.notNull())
+    .addColumn('error_code', 'text')
+    .addColumn('stream', 'integer', (column) => column.notNull())
+    .addColumn('input_tokens', 'integer', (column) => column.notNull())
+    .addColumn('cached_input_tokens', 'integer', (column) => column.notNull())
+    .addColumn('output_tokens', 'integer', (column) => column.notNull())
+    .addColumn('reasoning_tokens', 'integer', (column) => column.notNull())
+    .addColumn('usage_source', 'text')
+    .addColumn('cost_usd', double)
+    .addColumn('latency_ms', double, (column) => column.notNull())
+    .addColumn('ttft_ms', double)
+    .addColumn('escalations', 'integer', (column) => column.notNull())
+    .addColumn('tag', 'text')
+    .addColumn('request_messages', 'text')
+    .addColumn('response_text', 'text')
+    .execute();
+  await database.schema.createIndex('request_log_time').ifNotExists().on('request_log').column('time').execute();
+  await database.schema
+    .createTable('review_item')
+    .ifNotExists()
+    .addColumn('seq', dialect === 'postgres' ? 'serial' : 'integer', (column) =>
+      dialect === 'postgres' ? column.primaryKey() : column.primaryKey().autoIncrement(),
+    )
+    .addColumn('id', 'text', (column) => column.notNull().unique())
+    .addColumn('route', 'text', (column) => column.notNull())
+    .addColumn('request_id', 'text', (column) => column.notNull())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('created_at', epoch, (column) => column.notNull())
+    .addColumn('input', 'text', (column) => column.notNull())
+    .addColumn('labels', 'text')
+    .addColumn('candidates', 'text', (column) => column.notNull())
+    .addColumn('claimed_by', 'text')
+    .addColumn('claimed_at', epoch)
+    .addColumn('resolved_by', 'text')
+    .addColumn('resolved_at', epoch)
+    .addColumn('decision', 'text')
+    .execute();
+  await database.schema.createIndex('review_item_status').ifNotExists().on('review_item').column('status').execute();
+}
