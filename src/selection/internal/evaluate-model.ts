@@ -84,49 +84,65 @@ export function projectLatency(figures: ModelFigures, tokensOut: number): number
   return figures.ttftMs + ((tokensOut + figures.hiddenReasoningTokens) / figures.outputTokensPerSecond) * 1000;
 }
 
+function addFailure(failures: Failure[] | undefined, failure: Failure): Failure[] {
+  if (!failures) return [failure];
+  failures.push(failure);
+  return failures;
+}
+
 /**
  * Checks one model against every constraint of the matrix, in step order: modality and tools
  * (step 1), versatility, context, latency, accuracy and cost (step 2), deployment (step 3).
  */
 export function evaluateModel(figures: ModelFigures, query: SelectionQuery): Evaluation {
+  // A module-level helper, not a closure: a closure per call costs more than the checks themselves.
   let failures: Failure[] | undefined;
-  const fail = (failure: Failure) => {
-    if (failures) failures.push(failure);
-    else failures = [failure];
-  };
-  if ((figures.inputMask & query.modalityMask) !== query.modalityMask) fail({ constraint: 'modality', step: 1 });
-  if (query.tools && !figures.tools) fail({ constraint: 'tools', step: 1 });
+  if ((figures.inputMask & query.modalityMask) !== query.modalityMask)
+    failures = addFailure(failures, { constraint: 'modality', step: 1 });
+  if (query.tools && !figures.tools) failures = addFailure(failures, { constraint: 'tools', step: 1 });
   if (figures.singleTask) {
     const trainedElsewhere =
       query.taskFamily !== undefined &&
       figures.taskFamilies.length > 0 &&
       !figures.taskFamilies.includes(query.taskFamily);
-    if (query.task === 'varied' || trainedElsewhere) fail({ constraint: 'versatility', step: 2 });
+    if (query.task === 'varied' || trainedElsewhere)
+      failures = addFailure(failures, { constraint: 'versatility', step: 2 });
   }
   const contextTokens = query.contextTokensIn + query.tokensOut;
   if (figures.contextWindow !== undefined && contextTokens > figures.contextWindow) {
-    fail({ constraint: 'context', step: 2, value: contextTokens, limit: figures.contextWindow });
+    failures = addFailure(failures, {
+      constraint: 'context',
+      step: 2,
+      value: contextTokens,
+      limit: figures.contextWindow,
+    });
   }
   const latencyMs = projectLatency(figures, query.tokensOut);
   if (query.maxLatencyMs !== undefined) {
-    if (latencyMs === undefined) fail({ constraint: 'latency-unknown', step: 2 });
+    if (latencyMs === undefined) failures = addFailure(failures, { constraint: 'latency-unknown', step: 2 });
     else if (latencyMs > query.maxLatencyMs)
-      fail({ constraint: 'latency', step: 2, value: latencyMs, limit: query.maxLatencyMs });
+      failures = addFailure(failures, { constraint: 'latency', step: 2, value: latencyMs, limit: query.maxLatencyMs });
   }
   const accuracy =
     query.taskFamily === undefined
       ? figures.generalAccuracy
       : estimateAccuracy(figures.entry, figures.modelClass, query.taskFamily);
   if (query.minAccuracy !== undefined && accuracy.accuracy < query.minAccuracy) {
-    fail({ constraint: 'accuracy', step: 2, value: accuracy.accuracy, limit: query.minAccuracy });
+    failures = addFailure(failures, {
+      constraint: 'accuracy',
+      step: 2,
+      value: accuracy.accuracy,
+      limit: query.minAccuracy,
+    });
   }
   const costUsd = projectCost(figures, query.tokensIn, query.tokensOut);
   if (query.maxCostUsd !== undefined) {
-    if (costUsd === undefined) fail({ constraint: 'unpriced', step: 2 });
-    else if (costUsd > query.maxCostUsd) fail({ constraint: 'cost', step: 2, value: costUsd, limit: query.maxCostUsd });
+    if (costUsd === undefined) failures = addFailure(failures, { constraint: 'unpriced', step: 2 });
+    else if (costUsd > query.maxCostUsd)
+      failures = addFailure(failures, { constraint: 'cost', step: 2, value: costUsd, limit: query.maxCostUsd });
   }
   if (!deploymentAllows(figures.deployments, query.target, query.sensitiveData)) {
-    fail({ constraint: 'deployment', step: 3 });
+    failures = addFailure(failures, { constraint: 'deployment', step: 3 });
   }
   return {
     figures,
