@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.ts';
+import { registerCalibrateCommand } from './calibrate.ts';
+import { registerEvalCommand } from './eval.ts';
 import { registerRouterCommand } from './router.ts';
 import { registerSelectCommand } from './select.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerTrainCommand } from './train.ts';
 
 /**
  * Every CLI command, in the order `--help` lists them. A command module exports one
@@ -13,4 +16,7 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerBenchCommand,
   registerSelectCommand,
   registerRouterCommand,
+  registerTrainCommand,
+  registerEvalCommand,
+  registerCalibrateCommand,
 ];

@@ -18,9 +18,12 @@ export function trainSpecialist(
   options: TrainSpecialistOptions & { onProgress?: (progress: TrainingProgress) => void },
 ): Promise<SpecialistMetadata> {
   const { onProgress, ...data } = options;
-  const workerUrl = new URL('./train-worker.ts', import.meta.url);
-  // The worker file is TypeScript: load it through tsx, as the CLI and the tests do.
-  const worker = new Worker(workerUrl, { workerData: data, execArgv: ['--import', 'tsx'] });
+  const workerUrl = new URL('./train-worker.ts', import.meta.url).href;
+  // The worker file is TypeScript: register tsx's loader in the worker first, as bin/rightsize.js
+  // does (`execArgv: ['--import', 'tsx']` does not reach worker threads on Node 20).
+  const tsxApi = resolveTsxApi();
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: data });
   return new Promise<SpecialistMetadata>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
@@ -61,4 +64,13 @@ export function trainSpecialist(
       ),
     );
   });
+}
+
+/** The ESM entry of tsx's loader API, resolved from here so that any working directory works. */
+function resolveTsxApi(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    return 'tsx/esm/api';
+  }
 }
