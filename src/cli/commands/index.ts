@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.ts';
 import { registerCalibrateCommand } from './calibrate.ts';
 import { registerEvalCommand } from './eval.ts';
+import { registerReplayCommand } from './replay.ts';
 import { registerRouterCommand } from './router.ts';
 import { registerSelectCommand } from './select.ts';
 import { registerServeCommand } from './serve.ts';
@@ -19,4 +20,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerTrainCommand,
   registerEvalCommand,
   registerCalibrateCommand,
+  registerReplayCommand,
 ];

@@ -1,0 +1,106 @@
+import OpenAI, { APIError } from 'openai';
+import { countUsage } from '../routing/count-tokens.ts';
+import type { ReplayRow } from './read-replay-rows.ts';
+import type { BaselineTokens, ReplayOutcome } from './replay.ts';
+
+export interface RunReplayOptions {
+  /** The gateway, e.g. `http://127.0.0.1:8080` (a trailing `/v1` is allowed). */
+  url: string;
+  /** A client key of the gateway, when it has `server.apiKeys`. @default none */
+  apiKey?: string | undefined;
+  /** The route (or any model) every row is sent to, as `model`. */
+  route: string;
+  rows: readonly ReplayRow[];
+  /** Requests in flight at once. @default 8 */
+  concurrency?: number | undefined;
+  /** Longest wait for one answer, in ms. @default 120000 */
+  timeoutMs?: number | undefined;
+  /** Called after each request with how many are done. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Stops sending rows; requests in flight are aborted and count as errors. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Sends every row through the running gateway with the official `openai` client, as
+ * `{model: route, messages: [{role: 'user', content: text}]}`, and records what each came to: the
+ * answer, the deciding tier, model, cost and review status from the `x-rightsize-*` headers, and the
+ * client-measured latency. HTTP errors are outcomes too (never thrown, never retried). Outcomes are
+ * in row order.
+ */
+export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcome[]> {
+  const client = new OpenAI({
+    baseURL: `${options.url.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1`,
+    // The client would otherwise read OPENAI_API_KEY and send a provider key to the gateway.
+    apiKey: options.apiKey ?? 'rightsize-replay',
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 120_000,
+  });
+  const { rows } = options;
+  const outcomes: ReplayOutcome[] = new Array(rows.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (;;) {
+      if (options.signal?.aborted) return;
+      const index = next++;
+      const row = rows[index];
+      if (!row) return;
+      outcomes[index] = await replayRow(client, options.route, row, options.signal);
+      options.onProgress?.(++done, rows.length);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 8, rows.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return outcomes.filter((outcome) => outcome !== undefined);
+}
+
+async function replayRow(
+  client: OpenAI,
+  route: string,
+  row: ReplayRow,
+  signal: AbortSignal | undefined,
+): Promise<ReplayOutcome> {
+  const messages = [{ role: 'user' as const, content: row.text }];
+  const label = row.label === undefined ? {} : { label: row.label };
+  const started = performance.now();
+  try {
+    const { data, response } = await client.chat.completions
+      .create({ model: route, messages }, signal ? { signal } : {})
+      .withResponse();
+    const latencyMs = performance.now() - started;
+    const answer = data.choices[0]?.message.content ?? null;
+    const headers = response.headers;
+    const cost = headers.get('x-rightsize-cost-usd');
+    const review = headers.get('x-rightsize-review-status');
+    const accepted = headers.get('x-rightsize-accepted');
+    return {
+      kind: 'answer',
+      ...label,
+      answer,
+      tier: Number(headers.get('x-rightsize-tier') ?? 0),
+      model: headers.get('x-rightsize-model') ?? data.model,
+      costUsd: cost === null || cost === 'unpriced' || !Number.isFinite(Number(cost)) ? null : Number(cost),
+      latencyMs,
+      review: review === 'pending' || review === 'resolved' ? review : null,
+      accepted: accepted === null ? null : accepted === 'true',
+      skipped: (headers.get('x-rightsize-skipped') ?? '').split(',').filter((model) => model !== ''),
+      baselineTokens: baselineTokens(messages, row.label ?? (review === 'pending' ? '' : (answer ?? ''))),
+    };
+  } catch (error) {
+    return {
+      kind: 'error',
+      ...label,
+      status: error instanceof APIError && error.status !== undefined ? error.status : null,
+      message: (error instanceof Error ? error.message : String(error)).slice(0, 200),
+      latencyMs: performance.now() - started,
+      baselineTokens: baselineTokens(messages, row.label ?? ''),
+    };
+  }
+}
+
+/** Tokens the large model would be billed for this row: the message in, the label out. */
+function baselineTokens(messages: Array<{ role: 'user'; content: string }>, output: string): BaselineTokens {
+  const usage = countUsage({ messages }, output);
+  return { input: usage.inputTokens, output: usage.outputTokens };
+}
