@@ -89,8 +89,10 @@ export function findSensitiveData(text: string): SensitiveDataKind[] {
   // Every other kind needs digits; most prompts without any skip the rest.
   if (!/\d/.test(text)) return kinds;
   if (hasCard(text)) kinds.push('card');
-  if (hasIban(text)) kinds.push('iban');
+  const iban = hasIban(text);
+  if (iban) kinds.push('iban');
   if (ACCOUNT.test(text)) kinds.push('account');
-  if (hasPhone(text)) kinds.push('phone');
+  // The digit groups of an IBAN look like a phone number: look for phones outside it.
+  if (hasPhone(iban ? text.replace(IBAN, ' ') : text)) kinds.push('phone');
   return kinds;
 }
