@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploymentSchema, modelEntrySchema } from '../catalog/catalog.ts';
+import { selectionConfigSchema } from '../selection/selection-config.ts';
 
 /**
  * The config file's schema (`rightsize.yaml`). Parsed once at start into a frozen object; errors
@@ -136,6 +137,8 @@ export const configSchema = z.strictObject({
   routes: z.record(z.string(), routeConfigSchema).default({}),
   specialists: specialistsConfigSchema.default(specialistsConfigSchema.parse({})),
   human: humanConfigSchema.default(humanConfigSchema.parse({})),
+  /** Requirements of `model: "auto"` requests without `x-rightsize-*` headers: `defaults`, and per client key `keys`. */
+  selection: selectionConfigSchema.optional(),
 });
 
 /** A provider needs a base URL from `baseUrl` or `baseUrlEnv`. */
