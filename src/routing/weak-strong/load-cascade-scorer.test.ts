@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isRightsizeError } from '../../errors/rightsize-error.ts';
+import { scoreAnswer, trainCascadeScorer, weakAcceptable } from './cascade-scorer.ts';
+import { loadCascadeScorer, loadPreRouter } from './load-cascade-scorer.ts';
+import { loadOutcomeFile } from './load-outcome-file.ts';
+import { scorePrompt, strongWins, trainPreRouter } from './pre-router.ts';
+
+const tiny = loadOutcomeFile(fileURLToPath(new URL('./fixtures/tiny-outcomes.jsonl', import.meta.url)));
+const folder = mkdtempSync(join(tmpdir(), 'rightsize-router-'));
+
+describe('router files', () => {
+  it('labels: acceptable unless the strong model wins (or, with weak-correct, only when right)', () => {
+    expect(tiny.items.map((item) => weakAcceptable(item))).toEqual([false, true, true, true, false]);
+    expect(tiny.items.map((item) => weakAcceptable(item, 'weak-correct'))).toEqual([false, true, false, true, false]);
+    expect(tiny.items.map((item) => strongWins(item))).toEqual([true, false, false, false, true]);
+  });
+
+  it('saves and loads a cascade scorer that scores like the trained model', () => {
+    const model = trainCascadeScorer(tiny.items, { name: 'tiny-cascade', epochs: 50, learningRate: 0.3 });
+    model.threshold = 0.5;
+    const path = join(folder, 'cascade.json');
+    writeFileSync(path, JSON.stringify(model));
+    const scorer = loadCascadeScorer(path);
+    expect(scorer.name).toBe('tiny-cascade');
+    expect(scorer.threshold).toBe(0.5);
+    const wrong = scorer.score('What is 2 + 3?', '2 + 3 = 6. #### 6');
+    const right = scorer.score('What is 1 + 1?', '1 + 1 = 2. #### 2');
+    expect(wrong).toBeCloseTo(scoreAnswer(model, 'What is 2 + 3?', '2 + 3 = 6. #### 6'), 12);
+    // trained on these very items: the acceptable answer must score above the strong win
+    expect(right).toBeGreaterThan(wrong);
+    expect(() => loadPreRouter(path)).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  });
+
+  it('saves and loads a pre-router', () => {
+    const model = trainPreRouter(tiny.items, { name: 'tiny-pre', epochs: 50, learningRate: 0.3 });
+    const path = join(folder, 'pre.json');
+    writeFileSync(path, JSON.stringify(model));
+    const router = loadPreRouter(path);
+    expect(router.score('What is 2 + 3?')).toBeCloseTo(scorePrompt(model, 'What is 2 + 3?'), 12);
+    expect(() => loadCascadeScorer(path)).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  });
+
+  it('refuses a missing or foreign file with invalid_config', () => {
+    const foreign = join(folder, 'foreign.json');
+    writeFileSync(foreign, JSON.stringify({ hello: 'world' }));
+    for (const path of [join(folder, 'missing.json'), foreign]) {
+      try {
+        loadCascadeScorer(path);
+        expect.unreachable();
+      } catch (error) {
+        expect(isRightsizeError(error, 'invalid_config')).toBe(true);
+      }
+    }
+  });
+
+  it('refuses to train a cascade scorer without weak answers', () => {
+    const items = tiny.items.map(({ weakAnswer: _, ...item }) => item);
+    expect(() => trainCascadeScorer(items)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+});
