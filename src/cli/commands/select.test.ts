@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SelectionResult } from '../../selection/selection.ts';
+import { registerSelectCommand } from './select.ts';
+
+const folder = mkdtempSync(join(tmpdir(), 'rightsize-select-'));
+const config = join(folder, 'rightsize.yaml');
+// A config model overrides nothing built in and joins the catalog.
+writeFileSync(
+  config,
+  'models:\n  - id: my-edge-model\n    provider: local\n    parameters: 300000000\n    deployments: [edge]\n    contextWindow: 2048\n    prices: { perCallUsd: 0.0000001 }\n    latency: { ttftMs: 1, outputTokensPerSecond: 500 }\n',
+);
+
+async function run(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  registerSelectCommand(program);
+  let output = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    output += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(['node', 'rightsize', 'select', '--config', config, ...args]);
+  } finally {
+    write.mockRestore();
+  }
+  return output;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('rightsize select', () => {
+  it('prints JSON with the config models in the catalog', async () => {
+    const result = JSON.parse(
+      await run([
+        '--task',
+        'repetitive',
+        '--domain-specific',
+        '--deployment',
+        'edge',
+        '--tokens-in',
+        '100',
+        '--tokens-out',
+        '5',
+        '--json',
+      ]),
+    ) as SelectionResult;
+    expect(result.deployment.target).toBe('edge');
+    expect(result.ranked.map((model) => model.id)).toContain('my-edge-model');
+    expect(result.ranked.every((model) => model.deployment === 'edge')).toBe(true);
+  });
+
+  it('prints tables with the ranking, the frontier and the exclusions', async () => {
+    const text = await run(['--task', 'varied', '--modalities', 'text,image', '--deployment', 'on-prem']);
+    expect(text).toContain('Feasible models, best first');
+    expect(text).toContain('Pareto frontier');
+    expect(text).toMatch(/gpt-4o +│ multimodal │ deployment/);
+  });
+
+  it('prints what to relax when nothing fits', async () => {
+    const text = await run(['--task', 'varied', '--max-cost-usd', '0.00000001', '--max-latency-ms', '5000']);
+    expect(text).toContain('To admit a model, relax:');
+    expect(text).toMatch(/raise --max-cost-usd to [\d.]+ to admit /);
+  });
+});
