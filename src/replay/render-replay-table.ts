@@ -23,7 +23,7 @@ export function renderReplayTable(summary: ReplaySummary): string {
     lines.push('Accuracy: no labels (pass --label-column to measure it).');
   if (summary.total.pending > 0)
     lines.push(
-      `${summary.total.pending} requests await a person (npx rightsize review list --status pending); accuracy counts only final answers.`,
+      `${summary.total.pending} ${summary.total.pending === 1 ? 'request awaits' : 'requests await'} a person (npx rightsize review list --status pending); accuracy counts only final answers.`,
     );
   if (summary.total.unpriced > 0)
     lines.push(`${summary.total.unpriced} answers came from unpriced models: $/request covers the priced ones only.`);
@@ -43,7 +43,10 @@ function renderBaseline(summary: ReplaySummary): string[] {
   ];
   if (baseline.rightsizeTotalUsd === null || baseline.savingPercent === null)
     lines.push('Rightsize: total not comparable (some answers are unpriced).');
-  else lines.push(`Rightsize: ${usd(baseline.rightsizeTotalUsd)} in all: ${describeSaving(baseline.savingPercent)}.`);
+  else
+    lines.push(
+      `Rightsize: ${usd(baseline.rightsizeTotalUsd)} in all: ${describeSaving(baseline.savingPercent)}${baseline.savingPercent < 0 && summary.automated ? ' (human review is priced per item: human.costPerItemUsd)' : ''}.`,
+    );
   const automated = baseline.automated;
   if (automated && summary.automated && automated.savingPercent !== null)
     lines.push(
@@ -53,9 +56,9 @@ function renderBaseline(summary: ReplaySummary): string[] {
 }
 
 function describeSaving(savingPercent: number): string {
-  return savingPercent >= 0
-    ? `saving ${savingPercent.toFixed(1)} %`
-    : `${(-savingPercent).toFixed(1)} % dearer than the baseline (human review is priced per item)`;
+  if (savingPercent >= 0) return `saving ${savingPercent.toFixed(1)} %`;
+  const times = 1 - savingPercent / 100;
+  return `no saving: ${times < 100 ? times.toFixed(2) : Math.round(times).toLocaleString('en-US')} x the baseline's cost`;
 }
 
 function cells(group: ReplayGroupSummary): string[] {
@@ -79,7 +82,8 @@ function usd(value: number | null): string {
   if (value === 0) return '$0';
   if (value >= 1) return `$${value.toFixed(2)}`;
   const decimals = Math.min(12, Math.max(2, 2 - Math.floor(Math.log10(value))));
-  return `$${value.toFixed(decimals)}`;
+  const trimmed = value.toFixed(decimals).replace(/0+$/, '');
+  return `$${(trimmed.split('.')[1] ?? '').length < 2 ? value.toFixed(2) : trimmed}`;
 }
 
 function milliseconds(value: number): string {

@@ -88,11 +88,14 @@ async function replayRow(
       baselineTokens: baselineTokens(messages, row.label ?? (review === 'pending' ? '' : (answer ?? ''))),
     };
   } catch (error) {
+    const status = error instanceof APIError && error.status !== undefined ? error.status : null;
+    const message = error instanceof Error ? error.message : String(error);
     return {
       kind: 'error',
       ...label,
-      status: error instanceof APIError && error.status !== undefined ? error.status : null,
-      message: (error instanceof Error ? error.message : String(error)).slice(0, 200),
+      status,
+      // The client's message starts with the status, which the table shows already.
+      message: message.replace(/^\d{3} /, '').slice(0, 200),
       latencyMs: performance.now() - started,
       baselineTokens: baselineTokens(messages, row.label ?? ''),
     };
