@@ -24,7 +24,8 @@ function relativeSize(change: RequirementChange): number {
  * The smallest ways to admit an excluded model: only models whose every failure is a numeric
  * requirement (latency, accuracy, cost) can be admitted by relaxing; hard constraints (modality,
  * tools, context, deployment, versatility) are never suggested away. Single changes first, smallest
- * first, at most `perRequirementSet` suggestions per set of requirements, at most `limit` in all.
+ * first, at most `perRequirementSet` suggestions per set of requirements, at most `limit` in all;
+ * combined changes only when fewer than two single changes would do.
  */
 export function suggestRelaxations(
   excluded: readonly Evaluation[],
@@ -56,6 +57,9 @@ export function suggestRelaxations(
     });
   }
   options.sort((a, b) => a.relaxation.changes.length - b.relaxation.changes.length || a.size - b.size);
+  // Combined changes are noise beside single ones: offer them only when fewer than two single ones exist.
+  const singles = options.filter((option) => option.relaxation.changes.length === 1).length;
+  if (singles >= 2) options.length = singles;
   const seen = new Map<string, number>();
   const result: Relaxation[] = [];
   for (const option of options) {
