@@ -3,6 +3,7 @@ import { registerBenchCommand } from './bench.ts';
 import { registerCalibrateCommand } from './calibrate.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerReplayCommand } from './replay.ts';
+import { registerReviewCommand } from './review.ts';
 import { registerRouterCommand } from './router.ts';
 import { registerSelectCommand } from './select.ts';
 import { registerServeCommand } from './serve.ts';
@@ -21,4 +22,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerEvalCommand,
   registerCalibrateCommand,
   registerReplayCommand,
+  registerReviewCommand,
 ];
