@@ -80,6 +80,7 @@ export function selectModels(
     maxCostUsd: needs.maxCostUsd,
     target: where.target,
     sensitiveData: where.sensitiveData,
+    requireTrained: false,
   };
   const favours = favoursFor(query);
   const feasible: Evaluation[] = [];

@@ -69,6 +69,14 @@ const FIXTURE: ModelEntryInput[] = [
     quality: { tickets: { accuracy: 0.91, source: 'fixture eval' } },
   },
   {
+    id: 'specialist/untrained',
+    provider: 'specialist',
+    scope: 'single-task',
+    contextWindow: 8_192,
+    prices: { perCallUsd: 0.0000001 },
+    latency: { ttftMs: 0.01, outputTokensPerSecond: 1e6 },
+  },
+  {
     id: 'unconfigured',
     provider: 'anthropic',
     inputModalities: ['text', 'image', 'audio'],
@@ -172,7 +180,7 @@ describe('planAutoRequest: hard constraints', () => {
       expected: ['local-small', 'local-tools', 'local-vision'],
     },
     {
-      name: 'a task family with a trained specialist puts it first',
+      name: 'a task family with a trained specialist puts it first; an untrained one is never called',
       request: text('My card has not arrived yet.'),
       headers: { 'x-rightsize-task': 'tickets' },
       expected: ['specialist/tickets', 'local-small', 'local-tools', 'local-vision', 'cloud-mini', 'cloud-big'],
@@ -193,7 +201,7 @@ describe('planAutoRequest: hard constraints', () => {
     const reasons = result.reasons.join(' | ');
     expect(reasons).toContain('sensitive data (email): local models only');
     expect(reasons).toContain('chose local-small');
-    expect(reasons).toContain('excluded by versatility 1, deployment 2');
+    expect(reasons).toContain('excluded by versatility 2, deployment 2');
     expect(reasons).not.toMatch(/jane|invoice/);
     // Header values must be ASCII.
     expect(reasons).toMatch(/^[\x20-\x7e|]*$/);

@@ -168,6 +168,7 @@ export function planAutoRequest(input: PlanAutoRequestInput): AutoPlan {
     maxCostUsd: requirements.maxCostUsd,
     target,
     sensitiveData,
+    requireTrained: true,
   };
 
   const favours = favoursFor(query);

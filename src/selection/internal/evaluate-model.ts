@@ -29,6 +29,11 @@ export interface SelectionQuery {
   maxCostUsd: number | undefined;
   target: DeploymentTarget;
   sensitiveData: boolean;
+  /**
+   * Serve real requests: a single-task model qualifies only when trained for the named task family
+   * (an untrained architecture is fine to recommend, never to call).
+   */
+  requireTrained: boolean;
 }
 
 /** A failed constraint, as data; `describeFailure` turns it into words only when they are needed. */
@@ -101,12 +106,12 @@ export function evaluateModel(figures: ModelFigures, query: SelectionQuery): Eva
     failures = addFailure(failures, { constraint: 'modality', step: 1 });
   if (query.tools && !figures.tools) failures = addFailure(failures, { constraint: 'tools', step: 1 });
   if (figures.singleTask) {
-    const trainedElsewhere =
-      query.taskFamily !== undefined &&
-      figures.taskFamilies.length > 0 &&
-      !figures.taskFamilies.includes(query.taskFamily);
-    if (query.task === 'varied' || trainedElsewhere)
+    const family = query.taskFamily;
+    const trainedForIt = family !== undefined && figures.taskFamilies.includes(family);
+    const trainedElsewhere = family !== undefined && figures.taskFamilies.length > 0 && !trainedForIt;
+    if (query.task === 'varied' || trainedElsewhere || (query.requireTrained && !trainedForIt)) {
       failures = addFailure(failures, { constraint: 'versatility', step: 2 });
+    }
   }
   const contextTokens = query.contextTokensIn + query.tokensOut;
   if (figures.contextWindow !== undefined && contextTokens > figures.contextWindow) {
@@ -172,9 +177,11 @@ export function describeFailure(failure: Failure, figures: ModelFigures, query: 
     case 'tools':
       return `step 1: the requests need tool calls and ${entry.id} has none`;
     case 'versatility':
-      return query.task === 'varied'
-        ? `step 2 versatility: ${entry.id} does one task and the task is varied`
-        : `step 2 versatility: ${entry.id} is trained for ${figures.taskFamilies.join(', ')}, not ${query.taskFamily}`;
+      if (query.task === 'varied') return `step 2 versatility: ${entry.id} does one task and the task is varied`;
+      if (figures.taskFamilies.length === 0) {
+        return `step 2 versatility: ${entry.id} is an untrained specialist architecture (train it with rightsize train)`;
+      }
+      return `step 2 versatility: ${entry.id} is trained for ${figures.taskFamilies.join(', ')}, not ${query.taskFamily ?? 'an unnamed task (send x-rightsize-task with the family)'}`;
     case 'context':
       return `step 2: ${failure.value} tokens (in + out) exceed the ${failure.limit}-token context window`;
     case 'latency':

@@ -8,6 +8,7 @@ import type { AccuracyFigure } from '../selection.ts';
 /** Bit per modality, so that a modality check is one `&`. */
 export const MODALITY_BITS: Readonly<Record<Modality, number>> = { text: 1, image: 2, audio: 4 };
 
+/** The bit mask of a list of modalities. */
 export function modalityMask(modalities: readonly Modality[]): number {
   let mask = 0;
   for (const modality of modalities) mask |= MODALITY_BITS[modality];
@@ -33,6 +34,7 @@ export interface ModelFigures {
   generalAccuracy: AccuracyFigure;
 }
 
+/** The figures of one entry; `deployments` overrides where it runs (the configured provider's deployment). */
 export function computeModelFigures(entry: ModelEntry, deployments?: readonly Deployment[]): ModelFigures {
   const modelClass = inferModelClass(entry);
   const prices = entry.prices;
