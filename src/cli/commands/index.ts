@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.ts';
 import { registerCalibrateCommand } from './calibrate.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerReplayCommand } from './replay.ts';
 import { registerReviewCommand } from './review.ts';
@@ -23,4 +24,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerCalibrateCommand,
   registerReplayCommand,
   registerReviewCommand,
+  registerDemoCommand,
 ];
