@@ -7,6 +7,9 @@ import { registerSelectRoute } from './select-route.ts';
 import type { SelectionResult } from './selection.ts';
 
 const app = Fastify();
+// Like the gateway: JSON bodies stay bytes, each route parses its own.
+app.removeAllContentTypeParsers();
+app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 // The same conversion the gateway's error handler does, so the envelope is checked end to end.
 app.setErrorHandler((error, _request, reply) => {
   if (!isRightsizeError(error)) throw error;
@@ -41,6 +44,17 @@ describe('POST /v1/rightsize/select', () => {
     const result = response.json<SelectionResult>();
     expect(result.ranked.filter((model) => model.class !== 'slm')).toEqual([]);
     expect(result.relaxations[0]?.message).toMatch(/^raise requirements\.maxCostUsd to /);
+  });
+
+  it('refuses a body that is not JSON with invalid_json', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/rightsize/select',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"profile": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'invalid_json' } });
   });
 
   const bad: Array<{ name: string; payload: unknown; param: string }> = [
