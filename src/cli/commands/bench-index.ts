@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBenchGatewayCommand } from './bench-gateway.ts';
 import { registerBenchRoutingCommand } from './bench-routing.ts';
 import { registerBenchSpecialistCommand } from './bench-specialist.ts';
 
@@ -7,6 +8,7 @@ import { registerBenchSpecialistCommand } from './bench-specialist.ts';
  * `registerBench<Name>Command(bench)`; add it here with one import line.
  */
 export const benchCommands: ReadonlyArray<(bench: Command) => void> = [
+  registerBenchGatewayCommand,
   registerBenchRoutingCommand,
   registerBenchSpecialistCommand,
 ];
