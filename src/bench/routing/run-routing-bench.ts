@@ -79,17 +79,32 @@ export interface RoutingBenchReport {
 /**
  * Per-item costs in USD: tokens counted with gpt-tokenizer's cl100k_base (GPT-4's tokenizer; used
  * for Mixtral too, as an estimate) from the recorded prompt and each model's recorded answer. Sets
- * without answer text (MMLU) count 1 output token (a letter). Prices: {@link ROUTELLM_PRICES}.
+ * without answer text (MMLU) count 1 output token (a letter). A recorded second turn (MT-Bench) is
+ * sent with the conversation so far to the same model: its input is the first prompt, that model's
+ * first answer and the second prompt; a cascade that escalates has paid the weak first turn only.
+ * Prices: {@link ROUTELLM_PRICES}.
  */
 export function estimateCosts(items: readonly OutcomeItem[]): RoutedCost[] {
   return items.map((item) => {
     const input = countTokens(item.prompt);
     const weakOutput = item.weakAnswer === undefined ? 1 : countTokens(item.weakAnswer);
     const strongOutput = item.strongAnswer === undefined ? 1 : countTokens(item.strongAnswer);
-    return {
-      weakUsd: callCostUsd(ROUTELLM_PRICES.weak, input, weakOutput),
-      strongUsd: callCostUsd(ROUTELLM_PRICES.strong, input, strongOutput),
-    };
+    const weakFirst = callCostUsd(ROUTELLM_PRICES.weak, input, weakOutput);
+    const strongFirst = callCostUsd(ROUTELLM_PRICES.strong, input, strongOutput);
+    const followUp = item.followUp;
+    if (!followUp) return { weakUsd: weakFirst, strongUsd: strongFirst };
+    const next = countTokens(followUp.prompt);
+    const weakSecond = callCostUsd(
+      ROUTELLM_PRICES.weak,
+      input + weakOutput + next,
+      followUp.weakAnswer === undefined ? 1 : countTokens(followUp.weakAnswer),
+    );
+    const strongSecond = callCostUsd(
+      ROUTELLM_PRICES.strong,
+      input + strongOutput + next,
+      followUp.strongAnswer === undefined ? 1 : countTokens(followUp.strongAnswer),
+    );
+    return { weakUsd: weakFirst + weakSecond, strongUsd: strongFirst + strongSecond, cascadeWeakUsd: weakFirst };
   });
 }
 
@@ -188,7 +203,7 @@ export function runRoutingBench(options: RoutingBenchOptions): RoutingBenchRepor
       'cl100k_base token counts of the recorded prompt and answers; Mixtral $0.60/1M in+out (Together AI), ' +
       'GPT-4-1106-preview $10/1M in, $30/1M out (OpenAI, Nov 2023); cascades pay the weak call on every request' +
       (items.some((item) => item.weakAnswer === undefined) ? '; no answer text recorded: 1 output token' : '') +
-      (set.name === 'mtbench' ? '; MT-Bench: first turn only' : ''),
+      (items.some((item) => item.followUp) ? '; second turns sent with the conversation to the routed model' : ''),
     routers,
     optimal: {
       cpt50: optimalCallPerformanceThreshold(items, range, 0.5),

@@ -53,12 +53,28 @@ export function extractJudgedAnswer(judgePrompt: string): string | undefined {
   return judgePrompt.slice(start + ANSWER_START.length, end);
 }
 
+const CONVERSATION_ANSWER = '### Assistant A:\n';
+const CONVERSATION_END = "\n\n<|The End of Assistant A's Conversation with User|>";
+
+/**
+ * The assistant's second-turn answer in a multi-turn MT-Bench judge prompt (FastChat's
+ * `single-v1-multi-turn` and `single-math-v1-multi-turn` templates): the text after the last
+ * `### Assistant A:` up to the end of the conversation block; undefined when absent.
+ */
+export function extractSecondTurnAnswer(judgePrompt: string): string | undefined {
+  const start = judgePrompt.lastIndexOf(CONVERSATION_ANSWER);
+  const end = judgePrompt.lastIndexOf(CONVERSATION_END);
+  if (start < 0 || end < start) return undefined;
+  return judgePrompt.slice(start + CONVERSATION_ANSWER.length, end);
+}
+
 /**
  * Loads RouteLLM's MT-Bench outcomes: 80 questions, minus those whose first or second turn is a
  * contaminated `eval_prompt` = 72 items. An item's quality is the mean GPT-4 judge score (1-10) of
  * the model's two turns, and its prompt is the first turn (RouteLLM routes on it alone and sends
  * both turns to the routed model). The weak answer is the first-turn answer quoted in the judge
- * prompt (the judge's verdict is never read). Expected: weak 8.281, strong 9.212.
+ * prompt (the judge's verdict is never read); the second turn and both models' second answers are
+ * kept in `followUp`, for cost. Expected: weak 8.281, strong 9.212.
  * Source: lm-sys/RouteLLM `routellm/evals/mt_bench/` and `benchmarks.py`, commit 0b64fdaf.
  * @throws RightsizeError `invalid_input` when a file is missing, malformed, or a score is missing.
  */
@@ -69,6 +85,7 @@ export function loadRouteLLMMtBench(options: RouteLLMLoadOptions = {}): OutcomeS
   const judgements = readJsonLines(join(folder, 'judgements.jsonl'), judgementSchema);
   const scores = new Map<string, number[]>();
   const firstAnswers = new Map<string, string>();
+  const secondAnswers = new Map<string, string>();
   for (const judgement of judgements) {
     const key = `${judgement.question_id}|${judgement.model}`;
     const list = scores.get(key) ?? [];
@@ -77,6 +94,10 @@ export function loadRouteLLMMtBench(options: RouteLLMLoadOptions = {}): OutcomeS
     if (judgement.turn === 1 && judgement.user_prompt) {
       const answer = extractJudgedAnswer(judgement.user_prompt);
       if (answer !== undefined) firstAnswers.set(key, answer);
+    }
+    if (judgement.turn === 2 && judgement.user_prompt) {
+      const answer = extractSecondTurnAnswer(judgement.user_prompt);
+      if (answer !== undefined) secondAnswers.set(key, answer);
     }
   }
   const meanScore = (questionId: number, model: string): number => {
@@ -91,6 +112,8 @@ export function loadRouteLLMMtBench(options: RouteLLMLoadOptions = {}): OutcomeS
     const [first, second] = question.turns;
     if (first === undefined || second === undefined) continue;
     if (contaminated.has(first) || contaminated.has(second)) continue;
+    const weakSecond = secondAnswers.get(`${question.question_id}|${ROUTELLM_WEAK_MODEL}`);
+    const strongSecond = secondAnswers.get(`${question.question_id}|${ROUTELLM_STRONG_MODEL}`);
     const weakAnswer = firstAnswers.get(`${question.question_id}|${ROUTELLM_WEAK_MODEL}`);
     const strongAnswer = firstAnswers.get(`${question.question_id}|${ROUTELLM_STRONG_MODEL}`);
     items.push({
@@ -101,6 +124,11 @@ export function loadRouteLLMMtBench(options: RouteLLMLoadOptions = {}): OutcomeS
       weakQuality: meanScore(question.question_id, ROUTELLM_WEAK_MODEL),
       strongQuality: meanScore(question.question_id, ROUTELLM_STRONG_MODEL),
       ...(question.category ? { category: question.category } : {}),
+      followUp: {
+        prompt: second,
+        ...(weakSecond === undefined ? {} : { weakAnswer: weakSecond }),
+        ...(strongSecond === undefined ? {} : { strongAnswer: strongSecond }),
+      },
     });
   }
   return {

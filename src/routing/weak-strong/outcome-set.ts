@@ -22,6 +22,11 @@ export interface OutcomeItem {
   strongQuality: number;
   /** A category when the data has one (MMLU subject, MT-Bench category). Never a router input. */
   category?: string;
+  /**
+   * The conversation's next turn, when recorded (MT-Bench's second turn): it goes to the model the
+   * first turn was routed to. Read for cost only.
+   */
+  followUp?: { prompt: string; weakAnswer?: string; strongAnswer?: string };
 }
 
 /** A whole outcome set, decontaminated as its source prescribes. */

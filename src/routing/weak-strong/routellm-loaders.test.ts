@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRouteLLMGsm8k } from './load-routellm-gsm8k.ts';
 import { loadRouteLLMMmlu } from './load-routellm-mmlu.ts';
-import { extractJudgedAnswer, loadRouteLLMMtBench } from './load-routellm-mtbench.ts';
+import { extractJudgedAnswer, extractSecondTurnAnswer, loadRouteLLMMtBench } from './load-routellm-mtbench.ts';
 import { modelQualities } from './outcome-set.ts';
 
 // Figures from ../shared/data/SOURCES.md (RouteLLM's decontaminated evaluation sets).
@@ -32,6 +32,8 @@ describe('RouteLLM loaders', () => {
     expect(quality.strong).toBeCloseTo(9.212, 3);
     expect(set.items.every((item) => item.weakAnswer !== undefined && item.strongAnswer !== undefined)).toBe(true);
     expect(set.items.some((item) => (item.weakAnswer ?? '').includes('[The End'))).toBe(false);
+    expect(set.items.every((item) => item.followUp?.weakAnswer && item.followUp.strongAnswer)).toBe(true);
+    expect(set.items.some((item) => (item.followUp?.weakAnswer ?? '').includes('<|The End'))).toBe(false);
   });
 
   it('extracts the judged answer, not the reference answer', () => {
@@ -39,5 +41,8 @@ describe('RouteLLM loaders', () => {
       "[The Start of Reference Answer]\nref\n[The End of Reference Answer]\n\n[The Start of Assistant's Answer]\n mine\n[The End of Assistant's Answer]";
     expect(extractJudgedAnswer(prompt)).toBe(' mine');
     expect(extractJudgedAnswer('no answer here')).toBeUndefined();
+    const conversation =
+      "### User:\nq1\n\n### Assistant A:\na1\n\n### User:\nq2\n\n### Assistant A:\na2\n\n<|The End of Assistant A's Conversation with User|>";
+    expect(extractSecondTurnAnswer(conversation)).toBe('a2');
   });
 });

@@ -86,5 +86,10 @@ describe('RouteLLM metrics on a tiny outcome file', () => {
     // at 20 % strong: pre = (4 * 1 + 10) / 5 = 2.8; cascade = (5 * 1 + 10) / 5 = 3
     expect(pre[1]?.costUsd).toBeCloseTo(2.8, 12);
     expect(cascade[1]?.costUsd).toBeCloseTo(3, 12);
+    // when an escalation has only paid a first weak turn (0.5), the strong conversation pays the rest
+    const turns = tiny.items.map(() => ({ weakUsd: 1, strongUsd: 10, cascadeWeakUsd: 0.5 }));
+    const partial = routingCurve(tiny.items, scores, { costs: turns, costMode: 'cascade' });
+    // at 20 % strong: (4 * 1 + 10 + 0.5) / 5 = 2.9
+    expect(partial[1]?.costUsd).toBeCloseTo(2.9, 12);
   });
 });

@@ -36,6 +36,11 @@ export interface RoutedCost {
   weakUsd: number;
   /** Cost of answering this prompt with the strong model, USD. */
   strongUsd: number;
+  /**
+   * What a cascade has spent on the weak model when it escalates (e.g. the first turn only, when
+   * the strong model then takes the whole conversation), USD. @default weakUsd
+   */
+  cascadeWeakUsd?: number;
 }
 
 /** Options of {@link routingCurve}. */
@@ -102,7 +107,7 @@ export function routingCurve(
       if (strong) {
         strongCount++;
         quality += outcome.strongQuality;
-        if (price) cost += price.strongUsd + (cascade ? price.weakUsd : 0);
+        if (price) cost += price.strongUsd + (cascade ? (price.cascadeWeakUsd ?? price.weakUsd) : 0);
       } else {
         quality += outcome.weakQuality;
         if (price) cost += price.weakUsd;
