@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { banking77Sample } from '../../specialists/banking77-sample.ts';
+
+const bin = fileURLToPath(new URL('../../../bin/rightsize.js', import.meta.url));
+const folder = mkdtempSync(join(tmpdir(), 'rightsize-cli-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+function csv(rows: ReadonlyArray<{ text: string; label: string }>): string {
+  return ['message,intent', ...rows.map((row) => `"${row.text.replaceAll('"', '""')}",${row.label}`)].join('\n');
+}
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: folder }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('rightsize train, eval and calibrate (the real CLI)', () => {
+  writeFileSync(join(folder, 'train.csv'), csv(banking77Sample({ split: 'train', labels: 5, perLabel: 60 })));
+  writeFileSync(join(folder, 'test.csv'), csv(banking77Sample({ split: 'test', labels: 5, perLabel: 40 })));
+  const common = ['--text-column', 'message', '--label-column', 'intent', '--registry', 'registry'];
+
+  it('trains, evaluates with a plot, and calibrates a specialist', async () => {
+    const trained = await run(['train', '--data', 'train.csv', '--name', 'tickets', '--arch', 'fasttext', ...common]);
+    expect(trained.stderr).toContain('Training fasttext specialist "tickets" on 300 rows, 5 labels');
+    expect(trained.stdout).toContain('Saved registry/tickets (fasttext)');
+    expect(trained.code).toBe(0);
+
+    const evaluated = await run([
+      'eval',
+      '--specialist',
+      'tickets',
+      '--data',
+      'test.csv',
+      '--json',
+      '--plot',
+      'curve.svg',
+      ...common,
+    ]);
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    expect(report.items).toBe(200);
+    expect(report.accuracy).toBeGreaterThan(0.8);
+    expect(report.perLabel).toHaveLength(5);
+    expect(readFileSync(join(folder, 'curve.svg'), 'utf8')).toContain('<svg');
+
+    const calibrated = await run([
+      'calibrate',
+      '--specialist',
+      'tickets',
+      '--data',
+      'test.csv',
+      '--target-accuracy',
+      '0.9',
+      '--json',
+      ...common,
+    ]);
+    expect(calibrated.code).toBe(0);
+    const result = JSON.parse(calibrated.stdout);
+    expect(result.stored).toBe(true);
+    expect(result.accuracyLowerBound).toBeGreaterThanOrEqual(0.9);
+    const stored = JSON.parse(readFileSync(join(folder, 'registry', 'tickets', 'specialist.json'), 'utf8'));
+    expect(stored.threshold).toMatchObject({ threshold: result.threshold, targetAccuracy: 0.9, source: 'test.csv' });
+  });
+
+  it('explains bad input with the column and the flag, and exits with code 2', async () => {
+    const result = await run([
+      'train',
+      '--data',
+      'train.csv',
+      '--name',
+      'bad',
+      '--text-column',
+      'message',
+      '--label-column',
+      'category',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no column "category"');
+    expect(result.stderr).toContain('--label-column');
+    expect(existsSync(join(folder, '.rightsize', 'specialists', 'bad'))).toBe(false);
+  });
+});
