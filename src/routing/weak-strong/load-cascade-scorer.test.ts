@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isRightsizeError } from '../../errors/rightsize-error.ts';
 import { scoreAnswer, trainCascadeScorer, weakAcceptable } from './cascade-scorer.ts';
-import { loadCascadeScorer, loadPreRouter } from './load-cascade-scorer.ts';
+import { loadCascadeScorer, loadOrTrainCascadeScorer, loadPreRouter, routerPath } from './load-cascade-scorer.ts';
 import { loadOutcomeFile } from './load-outcome-file.ts';
 import { scorePrompt, strongWins, trainPreRouter } from './pre-router.ts';
 
@@ -60,5 +60,25 @@ describe('router files', () => {
   it('refuses to train a cascade scorer without weak answers', () => {
     const items = tiny.items.map(({ weakAnswer: _, ...item }) => item);
     expect(() => trainCascadeScorer(items)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+
+  it('finds a scorer by name, and trains cascade-gsm8k when it is missing', async () => {
+    expect(routerPath('cascade-gsm8k', '/x/routers/')).toBe('/x/routers/cascade-gsm8k.json');
+    expect(() => routerPath('../etc/passwd')).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    await expect(loadOrTrainCascadeScorer({ name: 'cascade-unknown', dir: folder })).rejects.toMatchObject({
+      code: 'invalid_config',
+    });
+    const scorer = await loadOrTrainCascadeScorer({ name: 'cascade-gsm8k', dir: folder });
+    expect(scorer.name).toBe('cascade-gsm8k');
+    const again = await loadOrTrainCascadeScorer({ name: 'cascade-gsm8k', dir: folder });
+    const prompt =
+      'James runs 3 sprints 3 times a week. He runs 60 meters each sprint. How many total meters does he run a week?';
+    const right =
+      'He runs 3 x 60 = <<3*60=180>>180 meters per session.\nSo 180 x 3 = <<180*3=540>>540 meters.\n#### 540';
+    const wrong =
+      'He runs 3 x 60 = <<3*60=187>>187 meters per session.\nSo 187 x 3 = <<187*3=540>>540 meters.\n#### 540';
+    expect(again.score(prompt, right)).toBeCloseTo(scorer.score(prompt, right), 12);
+    // two broken calculations must lower the acceptance probability
+    expect(scorer.score(prompt, wrong)).toBeLessThan(scorer.score(prompt, right) - 0.1);
   });
 });

@@ -77,3 +77,46 @@ export function loadPreRouter(path: string): PreRouter {
     throw new RightsizeError('invalid_config', `${path} holds a cascade scorer, not a pre-router`);
   return { name: model.name, score: (prompt) => scorePrompt(model, prompt) };
 }
+
+/** Where router files live by default (gitignored). */
+export const DEFAULT_ROUTER_DIR = '.rightsize/routers';
+
+/** The file of a named router: `<dir>/<name>.json` (what `router train` writes by default). */
+export function routerPath(name: string, dir: string = DEFAULT_ROUTER_DIR): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new RightsizeError('invalid_config', `scorer name "${name}" must be letters, digits, ".", "_" or "-"`);
+  }
+  return `${dir.replace(/\/+$/, '')}/${name}.json`;
+}
+
+/**
+ * Loads the named cascade scorer from `dir` (config `accept.scorer.name`). When the file is missing
+ * and the name is `cascade-gsm8k`, `cascade-mtbench` (a RouteLLM set with answer text), it is
+ * trained from the shared data (about 3 s for GSM8K) and saved first, so demos work out of the box.
+ * @throws RightsizeError `invalid_config` when the file is missing and cannot be trained, or is not a cascade scorer.
+ */
+export async function loadOrTrainCascadeScorer(options: {
+  name: string;
+  dir?: string;
+  dataRoot?: string;
+}): Promise<CascadeScorer> {
+  const path = routerPath(options.name, options.dir);
+  const { existsSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  if (!existsSync(path)) {
+    const data = /^cascade-(gsm8k|mtbench)$/.exec(options.name)?.[1];
+    if (!data) {
+      throw new RightsizeError(
+        'invalid_config',
+        `no cascade scorer at ${path}: train it with \`npx rightsize router train --kind cascade --data FILE --out ${path}\``,
+      );
+    }
+    const { resolveOutcomeSet } = await import('./resolve-outcome-set.ts');
+    const { trainCascadeScorer } = await import('./cascade-scorer.ts');
+    const set = resolveOutcomeSet(data, options.dataRoot === undefined ? {} : { dataRoot: options.dataRoot });
+    const model = trainCascadeScorer(set.items, { name: options.name, data: set.name });
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(model));
+  }
+  return loadCascadeScorer(path);
+}
