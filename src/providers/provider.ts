@@ -56,6 +56,8 @@ export interface ProviderCompletion {
   providerRequestId?: string;
   /** The model's calibrated acceptance threshold for `confidence`, when it has one (specialists). */
   acceptThreshold?: number;
+  /** Set by the human tier: the review item, and whether a person has decided yet. */
+  review?: { id: string; status: 'pending' | 'resolved' };
 }
 
 /** One server-sent event of a streaming chat completion, as the provider sent it. */

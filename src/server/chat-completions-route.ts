@@ -25,6 +25,7 @@ import { synthesizeStream } from './synthesize-stream.ts';
 export type AutoPlanner = (
   request: ChatCompletionRequest,
   headers: Record<string, string | string[] | undefined>,
+  apiKeyId: string | null,
 ) => Plan;
 
 export interface ChatCompletionsDependencies {
@@ -115,6 +116,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     record({
       ...base,
       route: plan.route,
+      decision: decisionOf(plan),
       servedModel: result.servedModel,
       provider: result.provider,
       tiers: result.attempts,
@@ -131,7 +133,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
   });
 
   function planFor(chat: ChatCompletionRequest, request: FastifyRequest): Plan {
-    if (chat.model === 'auto' && dependencies.planAuto) return dependencies.planAuto(chat, request.headers);
+    if (chat.model === 'auto' && dependencies.planAuto)
+      return dependencies.planAuto(chat, request.headers, request.apiKeyId ?? null);
     const plan = resolvePlan(chat.model, runtime.planSources);
     if (plan) return plan;
     const names = [...Object.keys(runtime.config.routes), ...runtime.availableModels()].slice(0, 12);
@@ -290,6 +293,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     record({
       ...base,
       route: plan.route,
+      decision: decisionOf(plan),
       servedModel: model.id,
       provider: model.provider?.id ?? null,
       tiers: attempts,
@@ -334,6 +338,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     record({
       ...context.base,
       route: context.plan.route,
+      decision: decisionOf(context.plan),
       servedModel: result.servedModel,
       provider: result.provider,
       tiers: [...attempts, ...result.attempts],
@@ -395,10 +400,12 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         | 'responseText'
       > & {
         usage: TokenUsage | undefined;
+        decision?: string | null;
       },
   ): void {
     const { usage, ...rest } = fields;
     const row: RequestLogRecord = {
+      decision: null,
       ...rest,
       inputTokens: usage?.inputTokens ?? 0,
       cachedInputTokens: usage?.cachedInputTokens ?? 0,
@@ -466,6 +473,10 @@ function reviewWaitMs(request: FastifyRequest): number {
     );
   }
   return Math.min(seconds, MAX_REVIEW_WAIT_SECONDS) * 1000;
+}
+
+function decisionOf(plan: Plan): string | null {
+  return plan.reasons.length > 0 ? plan.reasons.join('; ') : null;
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {

@@ -25,7 +25,6 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
   const app = Fastify({
     logger: false,
     bodyLimit,
-    disableRequestLogging: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -32,7 +32,9 @@ models:
 `,
     );
     // A flush interval and batch larger than the run: only the shutdown flush can write these rows.
-    const child = spawn(process.execPath, ['bin/rightsize.js', 'serve', '--config', configFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/rightsize.js', 'serve', '--config', configFile, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -54,7 +56,11 @@ models:
           const response = await request(`${url}/v1/chat/completions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: 'echo', stream: index % 10 === 0, messages: [{ role: 'user', content: `ticket ${index}` }] }),
+            body: JSON.stringify({
+              model: 'echo',
+              stream: index % 10 === 0,
+              messages: [{ role: 'user', content: `ticket ${index}` }],
+            }),
           });
           await response.body.text();
           statuses.push(response.statusCode);

@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { RightsizeConfig } from '../config/config-schema.ts';
 import { type Environment, readEnvironment } from '../config/environment.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
+import { registerSelectRoute } from '../selection/select-route.ts';
 import type { Store } from '../store/store.ts';
 import type { AutoPlanner } from './chat-completions-route.ts';
+import { createAutoPlanner } from './create-auto-planner.ts';
 import { createRuntime, type GatewayRuntime, type SpecialistSource } from './create-runtime.ts';
 import { createServer } from './create-server.ts';
 
@@ -14,6 +16,7 @@ export interface StartGatewayOptions {
   environment?: Environment;
   store?: Store;
   specialists?: SpecialistSource;
+  /** Plans `model: "auto"`. @default the selection engine over the configured providers */
   planAuto?: AutoPlanner;
   extraRoutes?: (app: FastifyInstance) => void;
   /** Lines of the start banner go here. @default none */
@@ -59,8 +62,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   const { app } = createServer({
     runtime,
-    ...(options.planAuto ? { planAuto: options.planAuto } : {}),
-    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    planAuto: options.planAuto ?? createAutoPlanner(runtime),
+    extraRoutes: (server) => {
+      registerSelectRoute(server, { catalog: runtime.catalog });
+      options.extraRoutes?.(server);
+    },
   });
   let address: string;
   try {

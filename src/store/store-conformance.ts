@@ -28,6 +28,7 @@ export function sampleLogRecord(overrides: Partial<RequestLogRecord> = {}): Requ
     ttftMs: null,
     escalations: 0,
     tag: null,
+    decision: null,
     requestMessages: '[{"role":"user","content":"hi"}]',
     responseText: 'hello',
     ...overrides,

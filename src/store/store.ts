@@ -51,6 +51,8 @@ export interface RequestLogRecord {
   escalations: number;
   /** A task-family tag the client sent (`x-rightsize-task`), else null. */
   tag: string | null;
+  /** Why the plan was chosen (`auto` routing reasons, `; `-joined), else null. */
+  decision: string | null;
   /** The request's messages (JSON text), when the config logs content; else null. */
   requestMessages: string | null;
   /** The answer's text, when the config logs content; else null. */

@@ -23,6 +23,7 @@ export interface RequestLogTable {
   ttft_ms: number | null;
   escalations: number;
   tag: string | null;
+  decision: string | null;
   request_messages: string | null;
   response_text: string | null;
 }

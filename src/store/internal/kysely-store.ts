@@ -35,7 +35,7 @@ export function createKyselyStore(
 
     async insertRequestLogs(rows) {
       if (rows.length === 0) return;
-      // SQLite limits bound parameters per statement; 23 columns x 40 rows stays under 999.
+      // SQLite limits bound parameters per statement; 24 columns x 40 rows stays under 999.
       await database.transaction().execute(async (transaction) => {
         for (let start = 0; start < rows.length; start += 40) {
           await transaction
@@ -159,6 +159,7 @@ function toRequestLogRow(record: RequestLogRecord): RequestLogTable {
     ttft_ms: record.ttftMs,
     escalations: record.escalations,
     tag: record.tag,
+    decision: record.decision,
     request_messages: record.requestMessages,
     response_text: record.responseText,
   };
@@ -187,6 +188,7 @@ function toRequestLogRecord(row: Selectable<RequestLogTable>): RequestLogRecord 
     ttftMs: row.ttft_ms,
     escalations: row.escalations,
     tag: row.tag,
+    decision: row.decision,
     requestMessages: row.request_messages,
     responseText: row.response_text,
   };

@@ -32,9 +32,11 @@ export async function migrate(database: Kysely<Database>, dialect: 'sqlite' | 'p
     .addColumn('ttft_ms', double)
     .addColumn('escalations', 'integer', (column) => column.notNull())
     .addColumn('tag', 'text')
+    .addColumn('decision', 'text')
     .addColumn('request_messages', 'text')
     .addColumn('response_text', 'text')
     .execute();
+  await addMissingColumns(database, 'request_log', { decision: 'text' });
   await database.schema.createIndex('request_log_time').ifNotExists().on('request_log').column('time').execute();
   await database.schema
     .createTable('review_item')
@@ -57,4 +59,17 @@ export async function migrate(database: Kysely<Database>, dialect: 'sqlite' | 'p
     .addColumn('decision', 'text')
     .execute();
   await database.schema.createIndex('review_item_status').ifNotExists().on('review_item').column('status').execute();
+}
+
+/** Adds columns that later versions introduced to a table an earlier version created. */
+async function addMissingColumns(
+  database: Kysely<Database>,
+  table: keyof Database,
+  columns: Record<string, 'text'>,
+): Promise<void> {
+  const tables = await database.introspection.getTables();
+  const existing = new Set(tables.find((entry) => entry.name === table)?.columns.map((column) => column.name) ?? []);
+  for (const [name, type] of Object.entries(columns)) {
+    if (!existing.has(name)) await database.schema.alterTable(table).addColumn(name, type).execute();
+  }
 }
