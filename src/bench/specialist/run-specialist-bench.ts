@@ -1,10 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { empiricalThreshold } from '../../specialists/calibration/calibrate-threshold.ts';
 import { evaluatePredictions } from '../../specialists/evaluation/evaluate-predictions.ts';
 import { readLabelledData } from '../../specialists/read-labelled-data.ts';
 import { loadSpecialist } from '../../specialists/registry/load-specialist.ts';
 import { specialistDirectory } from '../../specialists/registry/specialist-paths.ts';
 import type { Specialist, SpecialistArch } from '../../specialists/specialist.ts';
+import { splitTrainValid } from '../../specialists/split-train-valid.ts';
 import { trainSpecialist } from '../../specialists/training/train-specialist.ts';
 
 /**
@@ -73,6 +75,13 @@ export interface SpecialistBenchRow {
   testCoverageAtThreshold: number | undefined;
   /** Accuracy on test at 80 % coverage (the most confident 80 %), for reference. */
   accuracyAt80Coverage: number | undefined;
+  /**
+   * The point-estimate threshold (no guarantee: the lowest threshold whose accuracy on the
+   * validation split reaches the target), and what it gives on the test set.
+   */
+  empiricalThreshold: number | undefined;
+  testAccuracyAtEmpiricalThreshold: number | undefined;
+  testCoverageAtEmpiricalThreshold: number | undefined;
 }
 
 export interface SpecialistBenchReport {
@@ -131,8 +140,26 @@ export async function runSpecialistBench(options: SpecialistBenchOptions = {}): 
       `${arch}: trained in ${(metadata.training.durationMs / 1000).toFixed(1)} s; testing on ${test.rows.length} rows`,
     );
     const cached = await loadSpecialist(registryDir, name, { useVectorCache: true });
-    const predictions = await cached.predictBatch(testTexts).finally(() => cached.close());
+    const { valid } = splitTrainValid(train.rows, {
+      validFraction: metadata.training.validFraction,
+      seed: metadata.training.seed,
+    });
+    const [predictions, validPredictions] = await Promise.all([
+      cached.predictBatch(testTexts),
+      cached.predictBatch(valid.map((row) => row.text)),
+    ]).finally(() => cached.close());
     const report = evaluatePredictions({ predictions, actual, threshold: metadata.threshold?.threshold });
+    const empirical = empiricalThreshold(
+      validPredictions.map((prediction, index) => ({
+        confidence: prediction.probability,
+        correct: prediction.label === valid[index]?.label,
+      })),
+      { targetAccuracy },
+    );
+    const empiricalReport =
+      empirical.threshold === undefined
+        ? undefined
+        : evaluatePredictions({ predictions, actual, threshold: empirical.threshold }).atThreshold;
     log(`${arch}: accuracy ${(report.accuracy * 100).toFixed(2)} %; timing single predictions`);
     const fresh = await loadSpecialist(registryDir, name);
     const latency = await measureLatency(
@@ -161,6 +188,9 @@ export async function runSpecialistBench(options: SpecialistBenchOptions = {}): 
       testAccuracyAtThreshold: report.atThreshold?.accuracy,
       testCoverageAtThreshold: report.atThreshold?.coverage,
       accuracyAt80Coverage: report.curve[79]?.accuracy,
+      empiricalThreshold: empirical.threshold,
+      testAccuracyAtEmpiricalThreshold: empiricalReport?.accuracy,
+      testCoverageAtEmpiricalThreshold: empiricalReport?.coverage,
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../split-train-valid.ts';
-import { calibrateThreshold, type ScoredItem } from './calibrate-threshold.ts';
+import { calibrateThreshold, empiricalThreshold, type ScoredItem } from './calibrate-threshold.ts';
 import { clopperPearsonLowerBound } from './clopper-pearson.ts';
 
 /** Items whose chance of being right equals their confidence (a perfectly calibrated model). */
@@ -57,5 +57,23 @@ describe('calibrateThreshold', () => {
   it('rejects targets outside (0, 1)', () => {
     expect(() => calibrateThreshold([], { targetAccuracy: 1, confidence: 0.95 })).toThrow(RangeError);
     expect(() => calibrateThreshold([], { targetAccuracy: 0.9, confidence: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('empiricalThreshold', () => {
+  it('takes the most coverage whose measured accuracy reaches the target, cutting only between distinct confidences', () => {
+    const items: ScoredItem[] = [
+      { confidence: 0.99, correct: true },
+      { confidence: 0.9, correct: true },
+      { confidence: 0.8, correct: false },
+      { confidence: 0.8, correct: true },
+      { confidence: 0.7, correct: true },
+      { confidence: 0.6, correct: false },
+    ];
+    expect(empiricalThreshold(items, { targetAccuracy: 0.8 })).toMatchObject({ threshold: 0.7, acceptedItems: 5 });
+    expect(empiricalThreshold(items, { targetAccuracy: 0.95 })).toMatchObject({ threshold: 0.9, coverage: 2 / 6 });
+    const guaranteed = calibrateThreshold(calibratedItems(3000, 3), { targetAccuracy: 0.95, confidence: 0.95 });
+    const point = empiricalThreshold(calibratedItems(3000, 3), { targetAccuracy: 0.95 });
+    expect(point.coverage).toBeGreaterThan(guaranteed.coverage);
   });
 });

@@ -100,3 +100,42 @@ export function calibrateThreshold(
   }
   return best;
 }
+
+/**
+ * The point-estimate alternative, without a guarantee: the lowest threshold at which the accuracy
+ * measured on the accepted calibration items is at least the target (the most coverage the
+ * calibration data shows). About half the time the true accuracy on new data is below the
+ * target; use it to see what coverage a model could buy, not to promise an accuracy.
+ */
+export function empiricalThreshold(items: readonly ScoredItem[], options: { targetAccuracy: number }): ThresholdChoice {
+  const sorted = [...items].sort((a, b) => b.confidence - a.confidence);
+  let correct = 0;
+  let best: ThresholdChoice = {
+    threshold: undefined,
+    coverage: 0,
+    selectiveAccuracy: 0,
+    accuracyLowerBound: 0,
+    items: items.length,
+    acceptedItems: 0,
+    steps: 0,
+  };
+  sorted.forEach((item, index) => {
+    if (item.correct) correct++;
+    const next = sorted[index + 1];
+    // Only cut between distinct confidences: a threshold accepts every item at or above it.
+    if (next !== undefined && next.confidence === item.confidence) return;
+    const accepted = index + 1;
+    if (correct / accepted >= options.targetAccuracy) {
+      best = {
+        threshold: item.confidence,
+        coverage: accepted / items.length,
+        selectiveAccuracy: correct / accepted,
+        accuracyLowerBound: 0,
+        items: items.length,
+        acceptedItems: accepted,
+        steps: 0,
+      };
+    }
+  });
+  return best;
+}
