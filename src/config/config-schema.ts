@@ -63,6 +63,21 @@ export const providerConfigSchema = z.strictObject({
   maxTokensParameter: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
 });
 
+/**
+ * A provider that answers from recorded model outputs (offline evaluation and demos): a JSONL/CSV
+ * file of `prompt, answer`, or one side of RouteLLM's GSM8K recordings in ../shared/data.
+ */
+export const recordedProviderConfigSchema = z.strictObject({
+  kind: z.literal('recorded'),
+  /** A JSONL or CSV file with `prompt` and `answer` columns. */
+  path: z.string().optional(),
+  /** A recorded data set instead of a file. */
+  dataset: z.enum(['routellm-gsm8k-weak', 'routellm-gsm8k-strong']).optional(),
+  /** Folder holding the shared data sets. @default ../shared/data */
+  dataRoot: z.string().optional(),
+  deployment: deploymentSchema.default('on-prem'),
+});
+
 export const acceptRuleSchema = z.strictObject({
   /** Accept when the tier's confidence is at least this. */
   minConfidence: z.number().min(0).max(1).optional(),
@@ -74,8 +89,11 @@ export const acceptRuleSchema = z.strictObject({
   regex: z.string().optional(),
   /** Accept only answers that parse as JSON and match this JSON schema. */
   jsonSchema: z.record(z.string(), z.unknown()).optional(),
-  /** A named cascade scorer (see routing) with its threshold. */
-  scorer: z.strictObject({ name: z.string(), threshold: z.number() }).optional(),
+  /**
+   * A cascade scorer (`rightsize router train --kind cascade`) that reads the prompt and this tier's
+   * answer: accept when its score is at least `threshold` (default: the threshold stored with it).
+   */
+  scorer: z.strictObject({ name: z.string().min(1), threshold: z.number().min(0).max(1).optional() }).optional(),
 });
 
 export const tierConfigSchema = z.strictObject({
@@ -129,7 +147,11 @@ export const humanConfigSchema = z.strictObject({
 export const configSchema = z.strictObject({
   server: serverConfigSchema.default(serverConfigSchema.parse({})),
   store: storeConfigSchema.default(storeConfigSchema.parse({})),
-  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-_]*$/), providerConfigSchema).default({}),
+  providers: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9-_]*$/), z.union([recordedProviderConfigSchema, providerConfigSchema]))
+    .default({}),
+  /** Where cascade scorers (weak-to-strong routers) are kept. */
+  routers: z.strictObject({ dir: z.string().default('.rightsize/routers') }).default({ dir: '.rightsize/routers' }),
   /** Models added to, or overriding by id, the built-in catalog. */
   models: z.array(modelEntrySchema).default([]),
   /** Model id -> models to try, in order, when it fails. */
@@ -144,6 +166,16 @@ export const configSchema = z.strictObject({
 /** A provider needs a base URL from `baseUrl` or `baseUrlEnv`. */
 export const checkedConfigSchema = configSchema.superRefine((config, context) => {
   for (const [id, provider] of Object.entries(config.providers)) {
+    if (provider.kind === 'recorded') {
+      if (!provider.path === !provider.dataset) {
+        context.addIssue({
+          code: 'custom',
+          path: ['providers', id, 'path'],
+          message: 'a recorded provider takes exactly one of path (a JSONL/CSV file) or dataset',
+        });
+      }
+      continue;
+    }
     if (!provider.baseUrl && !provider.baseUrlEnv) {
       context.addIssue({
         code: 'custom',
@@ -157,6 +189,7 @@ export const checkedConfigSchema = configSchema.superRefine((config, context) =>
 /** The parsed, defaulted config. */
 export type RightsizeConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type RecordedProviderConfig = z.infer<typeof recordedProviderConfigSchema>;
 export type RouteConfig = z.infer<typeof routeConfigSchema>;
 export type TierConfig = z.infer<typeof tierConfigSchema>;
 export type AcceptRule = z.infer<typeof acceptRuleSchema>;

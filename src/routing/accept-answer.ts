@@ -15,11 +15,13 @@ export interface AcceptInput {
   calibratedThreshold: number | undefined;
   /** The route's labels, for `labels` rules. */
   labels: readonly string[] | null;
+  /** The cascade scorer's score of this answer and its default threshold, for `scorer` rules. */
+  scorer?: { score: number; threshold: number | undefined } | undefined;
 }
 
 export type AcceptVerdict =
   | { accepted: true; answer: string | null }
-  | { accepted: false; reason: 'low_confidence' | 'invalid_output' | 'no_threshold'; detail: string };
+  | { accepted: false; reason: 'low_confidence' | 'low_score' | 'invalid_output' | 'no_threshold'; detail: string };
 
 /**
  * Judges one tier's answer against its acceptance rule. Every clause of the rule must hold.
@@ -51,6 +53,23 @@ export function acceptAnswer(rule: AcceptRule | undefined, input: AcceptInput): 
       reason: 'low_confidence',
       detail: `confidence ${round(input.confidence)} < ${rule.minConfidence}`,
     };
+  }
+  if (rule.scorer) {
+    const threshold = rule.scorer.threshold ?? input.scorer?.threshold;
+    if (!input.scorer || threshold === undefined) {
+      return {
+        accepted: false,
+        reason: 'no_threshold',
+        detail: `scorer ${rule.scorer.name} gave no score or has no threshold; train it with --target`,
+      };
+    }
+    if (input.scorer.score < threshold) {
+      return {
+        accepted: false,
+        reason: 'low_score',
+        detail: `score ${round(input.scorer.score)} < ${round(threshold)}`,
+      };
+    }
   }
   if (rule.labels) {
     const label = matchLabel(answer, input.labels ?? []);

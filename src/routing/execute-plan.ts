@@ -1,5 +1,10 @@
 import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
-import type { ChatCompletionRequest, ChatCompletionResponse, TokenUsage } from '../providers/chat-completion.ts';
+import {
+  type ChatCompletionRequest,
+  type ChatCompletionResponse,
+  lastUserText,
+  type TokenUsage,
+} from '../providers/chat-completion.ts';
 import type { EscalationContext, ProviderCompletion } from '../providers/provider.ts';
 import type { TierAttempt } from '../store/store.ts';
 import { acceptAnswer } from './accept-answer.ts';
@@ -85,15 +90,22 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     usages.push(call.usage);
     costs.push(call.costUsd);
     const answer = call.completion.response.choices?.[0]?.message?.content ?? null;
+    const scorer = tier.accept?.scorer ? options.context.scorer(tier.accept.scorer.name) : undefined;
+    const scored =
+      scorer && answer !== null
+        ? { score: scorer.score(lastUserText(options.request), answer), threshold: scorer.threshold }
+        : undefined;
     const verdict = acceptAnswer(tier.accept, {
       answer,
-      confidence: call.completion.confidence,
+      confidence: call.completion.confidence ?? scored?.score,
       calibratedThreshold: call.completion.acceptThreshold,
       labels: plan.labels,
+      scorer: scored,
     });
     const attempt = attempts[attempts.length - 1] as TierAttempt;
     attempt.costUsd = call.costUsd;
-    if (call.completion.confidence !== undefined) attempt.confidence = call.completion.confidence;
+    const confidence = call.completion.confidence ?? scored?.score;
+    if (confidence !== undefined) attempt.confidence = confidence;
     if (answer !== null) attempt.answer = answer.slice(0, 200);
     const pendingReview =
       call.model.entry.class === 'human' && call.completion.response.choices?.[0]?.finish_reason === 'pending_review';

@@ -18,4 +18,8 @@ export interface ResolvedModel {
 export interface RoutingContext {
   /** Undefined for an id that names nothing. */
   resolveModel(id: string): ResolvedModel | undefined;
+  /** A cascade scorer an acceptance rule names, loaded at start; undefined when unknown. */
+  scorer(
+    name: string,
+  ): { readonly threshold: number | undefined; score(prompt: string, answer: string): number } | undefined;
 }

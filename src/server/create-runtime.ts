@@ -1,6 +1,6 @@
 import type { ModelEntry } from '../catalog/catalog.ts';
 import { type Catalog, createCatalog } from '../catalog/create-catalog.ts';
-import type { RightsizeConfig } from '../config/config-schema.ts';
+import type { RecordedProviderConfig, RightsizeConfig } from '../config/config-schema.ts';
 import type { Environment } from '../config/environment.ts';
 import { createHumanProvider } from '../providers/human/create-human-provider.ts';
 import { createOpenAICompatibleProvider } from '../providers/openai-compatible/create-openai-compatible-provider.ts';
@@ -8,6 +8,7 @@ import type { Provider } from '../providers/provider.ts';
 import { ReviewQueue } from '../review/review-queue.ts';
 import type { PlanSources } from '../routing/resolve-plan.ts';
 import type { ResolvedModel, RoutingContext } from '../routing/routing-context.ts';
+import type { CascadeScorer } from '../routing/weak-strong/load-cascade-scorer.ts';
 import { createStore } from '../store/create-store.ts';
 import { RequestLogWriter } from '../store/request-log-writer.ts';
 import type { Store } from '../store/store.ts';
@@ -53,6 +54,30 @@ export interface CreateRuntimeOptions {
   onLogError?: (error: unknown) => void;
 }
 
+/** Loads every cascade scorer a route's acceptance rule names (training the RouteLLM ones when missing). */
+async function loadRouteScorers(config: RightsizeConfig): Promise<Map<string, CascadeScorer>> {
+  const scorers = new Map<string, CascadeScorer>();
+  for (const route of Object.values(config.routes)) {
+    for (const tier of route.tiers) {
+      const name = tier.accept?.scorer?.name;
+      if (!name || scorers.has(name)) continue;
+      const { loadOrTrainCascadeScorer } = await import('../routing/weak-strong/load-cascade-scorer.ts');
+      scorers.set(name, await loadOrTrainCascadeScorer({ name, dir: config.routers.dir }));
+    }
+  }
+  return scorers;
+}
+
+async function createRecordedFromConfig(id: string, provider: RecordedProviderConfig): Promise<Provider> {
+  const recorded = await import('../providers/recorded/load-recorded-answers.ts');
+  if (provider.path)
+    return recorded.createRecordedProviderFromFile({ id, path: provider.path, deployment: provider.deployment });
+  const { createRecordedProvider } = await import('../providers/recorded/create-recorded-provider.ts');
+  const recordings = recorded.loadRouteLLMGsm8kRecordings(provider.dataRoot ? { dataRoot: provider.dataRoot } : {});
+  const records = provider.dataset === 'routellm-gsm8k-strong' ? recordings.strong : recordings.weak;
+  return createRecordedProvider({ id, records, deployment: provider.deployment });
+}
+
 export async function createRuntime(options: CreateRuntimeOptions): Promise<GatewayRuntime> {
   const { config, environment } = options;
   const authenticator = createAuthenticator(config.server.apiKeys, environment);
@@ -68,6 +93,10 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
   const providers = new Map<string, Provider>(options.providers);
   const unconfigured = new Map<string, string>();
   for (const [id, provider] of Object.entries(config.providers)) {
+    if (provider.kind === 'recorded') {
+      providers.set(id, await createRecordedFromConfig(id, provider));
+      continue;
+    }
     const baseUrl = (provider.baseUrlEnv ? environment.get(provider.baseUrlEnv) : undefined) ?? provider.baseUrl;
     const apiKey = provider.apiKeyEnv ? environment.get(provider.apiKeyEnv) : undefined;
     if (!baseUrl) {
@@ -95,6 +124,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     );
   }
   const human = createHumanProvider({ queue: reviewQueue });
+  const scorers = await loadRouteScorers(config);
   const specialists = options.specialists;
 
   const humanEntry: ModelEntry = {
@@ -166,7 +196,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     };
   }
 
-  const context: RoutingContext = { resolveModel };
+  const context: RoutingContext = { resolveModel, scorer: (name) => scorers.get(name) };
   const planSources: PlanSources = {
     routes: config.routes,
     fallbacks: config.fallbacks,
