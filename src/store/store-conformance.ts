@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { isRightsizeError } from '../errors/rightsize-error.ts';
-import type { RequestLogRecord, Store } from './store.ts';
+import type { Promotion, RequestLogRecord, Store } from './store.ts';
 
 /** A log row with every field set; `overrides` change some. */
 export function sampleLogRecord(overrides: Partial<RequestLogRecord> = {}): RequestLogRecord {
@@ -123,6 +123,55 @@ export function runStoreConformance(open: (name: string) => Promise<Store>): voi
     const resolved = await second.getReviewItem('rv_a');
     expect(resolved?.decision).toBe('lost_card');
     expect(resolved?.candidates[0]?.confidence).toBe(0.4);
+    await second.close();
+  });
+
+  it('creates, replaces and rolls back promotions, and keeps them across a reopen', async () => {
+    const first = await open('promotions');
+    expect(await first.listPromotions()).toEqual([]);
+    await first.upsertPromotion({
+      familyId: 'fam_a',
+      matcher: '{"kind":"tag","tag":"tickets"}',
+      specialist: 'tickets-v1',
+      mode: 'shadow',
+      threshold: null,
+      updatedAt: 1_700_000_000_000,
+      note: 'shadow first',
+    });
+    await first.upsertPromotion({
+      familyId: 'fam_b',
+      matcher: '{}',
+      specialist: 'other',
+      mode: 'active',
+      threshold: 0.9,
+      updatedAt: 1_700_000_000_001,
+      note: null,
+    });
+    await first.upsertPromotion({
+      familyId: 'fam_a',
+      matcher: '{"kind":"tag","tag":"tickets"}',
+      specialist: 'tickets-v1',
+      mode: 'active',
+      threshold: 0.75,
+      updatedAt: 1_700_000_000_002,
+      note: 'promoted',
+    });
+    await first.close();
+    const second = await open('promotions');
+    const promotions = await second.listPromotions();
+    expect(promotions.map((promotion) => [promotion.familyId, promotion.mode, promotion.threshold])).toEqual([
+      ['fam_b', 'active', 0.9],
+      ['fam_a', 'active', 0.75],
+    ]);
+    expect(promotions[1]?.updatedAt).toBe(1_700_000_000_002);
+    await second.upsertPromotion({
+      ...(promotions[1] as Promotion),
+      mode: 'rolled-back',
+      updatedAt: 1_700_000_000_003,
+    });
+    expect((await second.listPromotions()).find((promotion) => promotion.familyId === 'fam_a')?.mode).toBe(
+      'rolled-back',
+    );
     await second.close();
   });
 }

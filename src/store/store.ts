@@ -102,6 +102,29 @@ export interface ReviewQuery {
   limit?: number | undefined;
 }
 
+/**
+ * How a promoted specialist serves a task family: `shadow` runs it beside the model without
+ * answering (its agreement is logged as a `shadow` attempt); `active` puts it first in a cascade
+ * in front of the model the client asked for; `rolled-back` turns the promotion off.
+ */
+export type PromotionMode = 'shadow' | 'active' | 'rolled-back';
+
+/** A specialist promoted for one task family (see `promotion/`). Times are epoch ms. */
+export interface Promotion {
+  /** The family id from `rightsize analyze`. */
+  familyId: string;
+  /** How the gateway recognises the family's requests: JSON text of a `FamilyMatcher` (see `analysis/`). */
+  matcher: string;
+  /** The specialist's name in the registry (served as `specialist/<name>`). */
+  specialist: string;
+  mode: PromotionMode;
+  /** Accept the specialist's answer at this confidence; null: its calibrated threshold. */
+  threshold: number | null;
+  updatedAt: number;
+  /** Who or what changed it, and why (free text, no prompts). */
+  note: string | null;
+}
+
 export interface Store {
   /** `sqlite:<path>` or `postgres://...`, without credentials. */
   readonly description: string;
@@ -123,6 +146,11 @@ export interface Store {
    * @throws RightsizeError `not_found`, or `conflict` when already resolved or claimed by another.
    */
   resolveReviewItem(id: string, resolution: { reviewer: string; decision: string }): Promise<ReviewItem>;
+
+  /** Creates or replaces the promotion of `promotion.familyId`. */
+  upsertPromotion(promotion: Promotion): Promise<void>;
+  /** Every promotion, rolled-back ones included, oldest change first. */
+  listPromotions(): Promise<Promotion[]>;
 
   close(): Promise<void>;
 }

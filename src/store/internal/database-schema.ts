@@ -45,7 +45,18 @@ export interface ReviewItemTable {
   seq: Generated<number>;
 }
 
+export interface PromotionTable {
+  family_id: string;
+  matcher: string;
+  specialist: string;
+  mode: string;
+  threshold: number | null;
+  updated_at: number;
+  note: string | null;
+}
+
 export interface Database {
   request_log: RequestLogTable;
   review_item: ReviewItemTable;
+  promotion: PromotionTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import type {
   NewReviewItem,
+  PromotionMode,
   RequestLogQuery,
   RequestLogRecord,
   ReviewItem,
@@ -130,6 +131,42 @@ export function createKyselyStore(
         'conflict',
         `Review item ${id} is ${item.status === 'resolved' ? 'already resolved' : `claimed by ${item.claimedBy}; only they can resolve it`}.`,
       );
+    },
+
+    async upsertPromotion(promotion) {
+      const row = {
+        family_id: promotion.familyId,
+        matcher: promotion.matcher,
+        specialist: promotion.specialist,
+        mode: promotion.mode,
+        threshold: promotion.threshold,
+        updated_at: promotion.updatedAt,
+        note: promotion.note,
+      };
+      const { family_id: _key, ...changes } = row;
+      await database
+        .insertInto('promotion')
+        .values(row)
+        .onConflict((conflict) => conflict.column('family_id').doUpdateSet(changes))
+        .execute();
+    },
+
+    async listPromotions() {
+      const rows = await database
+        .selectFrom('promotion')
+        .selectAll()
+        .orderBy('updated_at', 'asc')
+        .orderBy('family_id', 'asc')
+        .execute();
+      return rows.map((row) => ({
+        familyId: row.family_id,
+        matcher: row.matcher,
+        specialist: row.specialist,
+        mode: row.mode as PromotionMode,
+        threshold: row.threshold,
+        updatedAt: Number(row.updated_at),
+        note: row.note,
+      }));
     },
 
     close: onClose,

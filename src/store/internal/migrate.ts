@@ -59,6 +59,17 @@ export async function migrate(database: Kysely<Database>, dialect: 'sqlite' | 'p
     .addColumn('decision', 'text')
     .execute();
   await database.schema.createIndex('review_item_status').ifNotExists().on('review_item').column('status').execute();
+  await database.schema
+    .createTable('promotion')
+    .ifNotExists()
+    .addColumn('family_id', 'text', (column) => column.primaryKey())
+    .addColumn('matcher', 'text', (column) => column.notNull())
+    .addColumn('specialist', 'text', (column) => column.notNull())
+    .addColumn('mode', 'text', (column) => column.notNull())
+    .addColumn('threshold', double)
+    .addColumn('updated_at', epoch, (column) => column.notNull())
+    .addColumn('note', 'text')
+    .execute();
 }
 
 /** Adds columns that later versions introduced to a table an earlier version created. */
