@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import OpenAI, { APIError } from 'openai';
 import { countUsage } from '../routing/count-tokens.ts';
 import type { ReplayRow } from './read-replay-rows.ts';
@@ -37,36 +38,40 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcom
     timeout: options.timeoutMs ?? 120_000,
   });
   const { rows } = options;
+  // One signal for every request in flight: each adds an abort listener while it runs.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const abort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', abort, { once: true });
   const outcomes: ReplayOutcome[] = new Array(rows.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     for (;;) {
-      if (options.signal?.aborted) return;
+      if (stop.signal.aborted) return;
       const index = next++;
       const row = rows[index];
       if (!row) return;
-      outcomes[index] = await replayRow(client, options.route, row, options.signal);
+      outcomes[index] = await replayRow(client, options.route, row, stop.signal);
       options.onProgress?.(++done, rows.length);
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? 8, rows.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
   return outcomes.filter((outcome) => outcome !== undefined);
 }
 
-async function replayRow(
-  client: OpenAI,
-  route: string,
-  row: ReplayRow,
-  signal: AbortSignal | undefined,
-): Promise<ReplayOutcome> {
+async function replayRow(client: OpenAI, route: string, row: ReplayRow, signal: AbortSignal): Promise<ReplayOutcome> {
   const messages = [{ role: 'user' as const, content: row.text }];
   const label = row.label === undefined ? {} : { label: row.label };
   const started = performance.now();
   try {
     const { data, response } = await client.chat.completions
-      .create({ model: route, messages }, signal ? { signal } : {})
+      .create({ model: route, messages }, { signal })
       .withResponse();
     const latencyMs = performance.now() - started;
     const answer = data.choices[0]?.message.content ?? null;
