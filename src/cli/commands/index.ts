@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnalyzeCommand } from './analyze.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerCalibrateCommand } from './calibrate.ts';
 import { registerDemoCommand } from './demo.ts';
@@ -25,4 +26,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerReplayCommand,
   registerReviewCommand,
   registerDemoCommand,
+  registerAnalyzeCommand,
 ];

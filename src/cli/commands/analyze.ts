@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+
+/** Options of `rightsize analyze`. */
+interface AnalyzeCommandOptions {
+  config?: string;
+  db?: string;
+  since?: string;
+  period?: string;
+  targetAccuracy: string;
+  distillations?: string;
+  limit: string;
+  json?: boolean;
+  html?: string;
+}
+
+/**
+ * `rightsize analyze`: task families in the request log, their volumes and costs, and the
+ * opportunities to move them to a specialist, best first. Reads the store the gateway writes
+ * (`store.url` of the config, or `--db`).
+ */
+export function registerAnalyzeCommand(program: Command): void {
+  program
+    .command('analyze')
+    .description('Find task families in the request log and rank the opportunities to move them to a specialist')
+    .option('--config <file>', 'config whose store to read (default: ./rightsize.yaml, else the embedded one)')
+    .option('--db <url>', "store URL instead of the config's (sqlite:PATH or postgres://...)")
+    .option('--since <duration>', 'only requests of the last DURATION (e.g. 24h, 7d)')
+    .option(
+      '--period <duration>',
+      'the time the log covers, for rates and monthly figures (default: --since, else the span of the rows, at least 1h)',
+    )
+    .option('--target-accuracy <x>', 'accuracy a specialist must reach on what it settles', '0.97')
+    .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
+    .option('--limit <n>', 'families to show in the table', '20')
+    .option('--json', 'print the report as JSON')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .action(async (options: AnalyzeCommandOptions) => {
+      const [{ loadConfig }, { createStore }, { analyzeStore }, { parseDuration }, { renderAnalysisTable }] =
+        await Promise.all([
+          import('../../config/load-config.ts'),
+          import('../../store/create-store.ts'),
+          import('../../analysis/analyze-store.ts'),
+          import('../../analysis/parse-duration.ts'),
+          import('../../analysis/render-analysis-table.ts'),
+        ]);
+      const { config } = loadConfig({ path: options.config });
+      const store = await createStore(options.db ?? config.store.url);
+      try {
+        const report = await analyzeStore(store, {
+          targetAccuracy: Number(options.targetAccuracy),
+          specialistCostPerCallUsd: config.specialists.costPerCallUsd,
+          ...(options.since ? { sinceMs: parseDuration(options.since) } : {}),
+          ...(options.period ? { periodMs: parseDuration(options.period, '--period') } : {}),
+          ...(options.distillations ? { distillationDir: options.distillations } : {}),
+        });
+        if (options.html) {
+          const { renderAnalysisHtml } = await import('../../analysis/render-analysis-html.ts');
+          writeFileSync(options.html, await renderAnalysisHtml(report));
+          process.stderr.write(`analyze: wrote ${options.html}\n`);
+        }
+        process.stdout.write(
+          `${options.json ? JSON.stringify(report, null, 2) : renderAnalysisTable(report, { limit: Number(options.limit) })}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
