@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from '../errors/error-table.ts';
 import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
@@ -15,6 +14,7 @@ import { priceUsage } from '../routing/price-usage.ts';
 import { resolvePlan } from '../routing/resolve-plan.ts';
 import type { ResolvedModel } from '../routing/routing-context.ts';
 import type { RequestLogRecord, TierAttempt } from '../store/store.ts';
+import { createRequestId } from './create-request-id.ts';
 import type { GatewayRuntime } from './create-runtime.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import { decisionHeaders, formatCost } from './response-headers.ts';
@@ -49,7 +49,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
   app.post('/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
     const time = Date.now();
-    const requestId = `req_${randomUUID().replaceAll('-', '')}`;
+    const requestId = createRequestId(time);
     const apiKeyId = request.apiKeyId ?? null;
     const rawBody = request.body as Buffer;
     const chat = parseBody(rawBody);
