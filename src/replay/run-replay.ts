@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI, { APIError } from 'openai';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { countUsage } from '../routing/count-tokens.ts';
 import type { ReplayRow } from './read-replay-rows.ts';
 import type { BaselineTokens, ReplayOutcome } from './replay.ts';
@@ -30,7 +31,12 @@ export interface RunReplayOptions {
  * in row order.
  */
 export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcome[]> {
+  // Its own connection pool, closed at the end: a gateway shutting down waits for open keep-alive
+  // connections, so a replay must not leave any behind (e.g. the demo stopping its gateway).
+  const agent = new Agent({ keepAliveTimeout: 10_000 });
   const client = new OpenAI({
+    fetch: ((url: string, init?: Parameters<typeof undiciFetch>[1]) =>
+      undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch,
     baseURL: `${options.url.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1`,
     // The client would otherwise read OPENAI_API_KEY and send a provider key to the gateway.
     apiKey: options.apiKey ?? 'rightsize-replay',
@@ -61,6 +67,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcom
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     options.signal?.removeEventListener('abort', abort);
+    await agent.destroy();
   }
   return outcomes.filter((outcome) => outcome !== undefined);
 }
