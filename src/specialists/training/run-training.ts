@@ -21,6 +21,7 @@ import {
   FastTextClassifier,
   type FastTextHyperParameters,
 } from '../fasttext/fasttext-classifier.ts';
+import { trainFastTextInWorker } from '../fasttext/train-fasttext-in-worker.ts';
 import { hashRows, type LabelledRow } from '../read-labelled-data.ts';
 import { encoderCachePath, METADATA_FILE, MODEL_FILES, specialistDirectory } from '../registry/specialist-paths.ts';
 import {
@@ -108,15 +109,19 @@ export async function runTraining(
   const componentNames = ARCH_COMPONENTS[arch];
   const usesEncoder = componentNames.includes('encoder') || componentNames.includes('knn');
   const usesFastText = componentNames.includes('fasttext');
-  const weights = {
-    encode: usesEncoder ? STAGE_WEIGHTS.encode : 0,
-    fasttext: usesFastText ? STAGE_WEIGHTS.fasttext : 0,
-    head: usesEncoder ? STAGE_WEIGHTS.head : 0,
+  // Overall progress: each stage's share of the bar times its own fraction done (stages overlap
+  // when fastText trains in its own worker beside the encoder).
+  const stageWeights: Record<string, number> = {
+    ...(usesEncoder ? { encode: STAGE_WEIGHTS.encode, 'encoder-head': STAGE_WEIGHTS.head } : {}),
+    ...(usesFastText ? { fasttext: STAGE_WEIGHTS.fasttext } : {}),
+    calibrate: STAGE_WEIGHTS.rest,
   };
-  const total = weights.encode + weights.fasttext + weights.head + STAGE_WEIGHTS.rest;
-  let done = 0;
-  const report = (stage: string, stageWeight: number, fraction: number, message: string) => {
-    onProgress({ stage, fraction: Math.min(1, (done + stageWeight * fraction) / total), message });
+  const totalWeight = Object.values(stageWeights).reduce((sum, weight) => sum + weight, 0);
+  const stageDone: Record<string, number> = {};
+  const report = (stage: string, fraction: number, message: string) => {
+    stageDone[stage] = Math.max(stageDone[stage] ?? 0, fraction);
+    const done = Object.entries(stageWeights).reduce((sum, [name, weight]) => sum + weight * (stageDone[name] ?? 0), 0);
+    onProgress({ stage, fraction: Math.min(1, done / totalWeight), message });
   };
 
   const fastTextParameters: FastTextHyperParameters = {
@@ -140,6 +145,16 @@ export async function runTraining(
   mkdirSync(temporary, { recursive: true });
   let encodeMs: number | undefined;
   try {
+    // fastText trains in a worker of its own when the encoder has work too (two cores, half the time).
+    const fastTextJob =
+      usesFastText && usesEncoder
+        ? trainFastTextInWorker(
+            { rows: train, validTexts: valid.map((row) => row.text), labels, hyperParameters: fastTextParameters },
+            (fraction) => report('fasttext', fraction, 'fastText'),
+          )
+        : undefined;
+    // Settled here, awaited below: an early failure must not become an unhandled rejection.
+    fastTextJob?.catch(() => {});
     if (usesEncoder) {
       const encodeStarted = performance.now();
       const cache = new VectorCache({
@@ -147,14 +162,13 @@ export async function runTraining(
         dimension: SENTENCE_VECTOR_DIMENSION,
       });
       const texts = [...train, ...valid].map((row) => row.text);
-      report('encode', weights.encode, 0, `sentence vectors (${cache.size} cached)`);
+      report('encode', 0, `sentence vectors (${cache.size} cached)`);
       const vectors = await embedTexts(texts, {
         cache,
-        onProgress: (encoded, pending) =>
-          report('encode', weights.encode, encoded / pending, `sentence vectors ${encoded}/${pending}`),
+        onProgress: (encoded, pending) => report('encode', encoded / pending, `sentence vectors ${encoded}/${pending}`),
       });
       encodeMs = performance.now() - encodeStarted;
-      done += weights.encode;
+      report('encode', 1, 'sentence vectors');
       const trainVectors = vectors.slice(0, train.length);
       const validVectors = vectors.slice(train.length);
       if (componentNames.includes('encoder')) {
@@ -163,15 +177,14 @@ export async function runTraining(
           labels: trainLabels,
           classes: labels.length,
           hyperParameters: headParameters,
-          onProgress: (fraction) => report('encoder-head', weights.head, fraction, 'softmax-regression head'),
+          onProgress: (fraction) => report('encoder-head', fraction, 'softmax-regression head'),
         });
         validProbabilities['encoder'] = validVectors.map((vector) => head.probabilities(vector));
         writeFileSync(join(temporary, MODEL_FILES.encoder), head.toBytes());
         files['encoder'] = MODEL_FILES.encoder;
       }
-      done += weights.head;
       if (componentNames.includes('knn')) {
-        report('knn', 0, 0, 'nearest-neighbour index');
+        report('knn', 0, 'nearest-neighbour index');
         const knn = CosineKnn.fit({
           vectors: trainVectors,
           labels: trainLabels,
@@ -183,13 +196,26 @@ export async function runTraining(
         files['knn'] = MODEL_FILES.knn;
       }
     }
-    if (usesFastText) {
-      report('fasttext', weights.fasttext, 0, 'fastText');
+    if (fastTextJob) {
+      const result = await fastTextJob.catch((error: unknown) => {
+        throw new RightsizeError(
+          'internal_error',
+          `fastText training failed (${String(error)}): run it again, or report it`,
+          {
+            cause: error,
+          },
+        );
+      });
+      validProbabilities['fasttext'] = result.validProbabilities;
+      writeFileSync(join(temporary, MODEL_FILES.fasttext), result.modelBytes);
+      files['fasttext'] = MODEL_FILES.fasttext;
+    } else if (usesFastText) {
+      report('fasttext', 0, 'fastText');
       const model = await FastTextClassifier.train({
         rows: train,
         labelIndex,
         hyperParameters: fastTextParameters,
-        onProgress: (fraction) => report('fasttext', weights.fasttext, fraction, 'fastText'),
+        onProgress: (fraction) => report('fasttext', fraction, 'fastText'),
       });
       try {
         validProbabilities['fasttext'] = valid.map((row) => model.probabilities(row.text));
@@ -198,10 +224,9 @@ export async function runTraining(
       } finally {
         model.close();
       }
-      done += weights.fasttext;
     }
 
-    report('calibrate', STAGE_WEIGHTS.rest, 0, 'calibration');
+    report('calibrate', 0, 'calibration');
     const componentValid = componentNames.map((component) => validProbabilities[component] ?? []);
     const fitted = fitCombinerWeights(componentValid, validLabels);
     const weightSum = fitted.weights.reduce((sum, weight) => sum + weight, 0) || 1;
@@ -262,7 +287,7 @@ export async function runTraining(
             calibratedAt: new Date().toISOString(),
           };
 
-    report('save', STAGE_WEIGHTS.rest, 0.5, 'saving');
+    report('save', 0, 'saving');
     const hyperParameters: Record<string, unknown> = {};
     if (usesFastText) hyperParameters['fasttext'] = fastTextParameters;
     if (componentNames.includes('encoder')) hyperParameters['encoder'] = { model: 'use-lite-512', ...headParameters };

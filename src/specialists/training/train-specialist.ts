@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads';
 import { RightsizeError, type RightsizeErrorCode } from '../../errors/rightsize-error.ts';
 import { type SpecialistMetadata, specialistMetadataSchema, type TrainingProgress } from '../specialist.ts';
 import type { TrainSpecialistOptions } from './run-training.ts';
+import { startTypeScriptWorker } from './start-typescript-worker.ts';
 import type { TrainWorkerMessage } from './train-worker.ts';
 
 export type { TrainSpecialistOptions } from './run-training.ts';
@@ -18,12 +18,7 @@ export function trainSpecialist(
   options: TrainSpecialistOptions & { onProgress?: (progress: TrainingProgress) => void },
 ): Promise<SpecialistMetadata> {
   const { onProgress, ...data } = options;
-  const workerUrl = new URL('./train-worker.ts', import.meta.url).href;
-  // The worker file is TypeScript: register tsx's loader in the worker first, as bin/rightsize.js
-  // does (`execArgv: ['--import', 'tsx']` does not reach worker threads on Node 20).
-  const tsxApi = resolveTsxApi();
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: data });
+  const worker = startTypeScriptWorker(new URL('./train-worker.ts', import.meta.url), data);
   return new Promise<SpecialistMetadata>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
@@ -64,13 +59,4 @@ export function trainSpecialist(
       ),
     );
   });
-}
-
-/** The ESM entry of tsx's loader API, resolved from here so that any working directory works. */
-function resolveTsxApi(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    return 'tsx/esm/api';
-  }
 }
