@@ -3,6 +3,7 @@ import { registerAnalyzeCommand } from './analyze.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerCalibrateCommand } from './calibrate.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerDistillCommand } from './distill.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerReplayCommand } from './replay.ts';
 import { registerReviewCommand } from './review.ts';
@@ -27,4 +28,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerReviewCommand,
   registerDemoCommand,
   registerAnalyzeCommand,
+  registerDistillCommand,
 ];
