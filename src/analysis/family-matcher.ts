@@ -101,9 +101,16 @@ export function linePrefix(line: string): string | undefined {
 export function matchesFamily(matcher: FamilyMatcher, parts: RequestParts): boolean {
   if (matcher.kind === 'tag') return parts.tag === matcher.tag;
   if (maskSlots(parts.system) !== matcher.system) return false;
-  const lines = maskedLines(parts.user);
+  return linesMatchTemplate(matcher.lines, maskedLines(parts.user));
+}
+
+/**
+ * Whether masked user lines fit a template's lines: every fixed line present, and every
+ * `Label: <*>` line's label starting a line, in the template's order; slots match anything.
+ */
+export function linesMatchTemplate(template: readonly string[], lines: readonly string[]): boolean {
   let position = 0;
-  for (const expected of matcher.lines) {
+  for (const expected of template) {
     if (expected === SLOT) continue;
     const prefix = expected.endsWith(` ${SLOT}`) ? expected.slice(0, -SLOT.length - 1) : undefined;
     let found = false;

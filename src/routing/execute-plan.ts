@@ -61,6 +61,68 @@ interface TierCall {
  * @throws RightsizeError `provider_not_configured` when no tier could run, else the last tier's error.
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
+  if (!plan.shadow) return executeTiers(plan, options);
+  const shadow = callShadow(plan.shadow.model, options);
+  let result: ExecutionResult;
+  try {
+    result = await executeTiers(plan, options);
+  } catch (error) {
+    await shadow;
+    throw error;
+  }
+  const attempt = await shadow;
+  if (attempt) {
+    const served = result.completion.response.choices?.[0]?.message?.content ?? null;
+    if (attempt.answer !== undefined && served !== null)
+      attempt.reason = attempt.answer.trim().toLowerCase() === served.trim().toLowerCase() ? 'agrees' : 'disagrees';
+    result.attempts.push(attempt);
+    // The shadow's compute is spent for this request: it belongs in its cost.
+    result.costUsd = addCosts([result.costUsd, attempt.costUsd]);
+  }
+  return result;
+}
+
+/**
+ * Runs a shadow model beside the plan: never answers, never fails the request. Returns its attempt
+ * (outcome `shadow`, tier -1, with its answer and confidence), or one with the error code as reason.
+ */
+async function callShadow(id: string, options: ExecuteOptions): Promise<TierAttempt | undefined> {
+  const model = options.context.resolveModel(id);
+  if (!model?.provider) return undefined;
+  const started = performance.now();
+  try {
+    const completion = await model.provider.complete({
+      request: options.request,
+      upstreamModel: model.upstreamModel,
+      signal: options.signal,
+      requestId: options.requestId,
+    });
+    const answer = completion.response.choices?.[0]?.message?.content ?? null;
+    const usage = completion.usage ?? countUsage(options.request, answer ?? '');
+    return {
+      tier: -1,
+      model: id,
+      provider: model.provider.id,
+      outcome: 'shadow',
+      latencyMs: performance.now() - started,
+      costUsd: priceUsage(model.entry.prices, usage),
+      ...(completion.confidence === undefined ? {} : { confidence: completion.confidence }),
+      ...(answer === null ? {} : { answer: answer.slice(0, 200) }),
+    };
+  } catch (error) {
+    return {
+      tier: -1,
+      model: id,
+      provider: model.provider.id,
+      outcome: 'shadow',
+      reason: isRightsizeError(error) ? error.code : 'provider_error',
+      latencyMs: performance.now() - started,
+      costUsd: 0,
+    };
+  }
+}
+
+async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
   const attempts: TierAttempt[] = [];
   const candidates: Array<EscalationContext['candidates'][number]> = [];
   const usages: TokenUsage[] = [];

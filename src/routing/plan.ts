@@ -24,4 +24,17 @@ export interface Plan {
   /** The label set of a classification route. */
   labels: readonly string[] | null;
   reasons: readonly string[];
+  /**
+   * A model run beside the plan without answering (a specialist in shadow mode): its answer and
+   * confidence are logged as a `shadow` attempt, to measure its agreement before it is promoted.
+   */
+  shadow?: ShadowTier;
+}
+
+/** The shadow of a plan (see `promotion/`). */
+export interface ShadowTier {
+  /** `specialist/<name>`. */
+  model: string;
+  /** The task family it shadows. */
+  familyId: string;
 }

@@ -135,7 +135,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
   function planFor(chat: ChatCompletionRequest, request: FastifyRequest): Plan {
     if (chat.model === 'auto' && dependencies.planAuto)
       return dependencies.planAuto(chat, request.headers, request.apiKeyId ?? null);
-    const plan = resolvePlan(chat.model, runtime.planSources);
+    const tag = headerString(request.headers['x-rightsize-task']) ?? null;
+    const plan = resolvePlan(chat.model, runtime.planSources, { messages: chat.messages, tag });
     if (plan) return plan;
     const names = [...Object.keys(runtime.config.routes), ...runtime.availableModels()].slice(0, 12);
     throw new RightsizeError(

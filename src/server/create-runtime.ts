@@ -2,6 +2,7 @@ import type { ModelEntry } from '../catalog/catalog.ts';
 import { type Catalog, createCatalog } from '../catalog/create-catalog.ts';
 import type { RecordedProviderConfig, RightsizeConfig } from '../config/config-schema.ts';
 import type { Environment } from '../config/environment.ts';
+import { createPromotionRegistry, type PromotionRegistry } from '../promotion/promotion-registry.ts';
 import { createHumanProvider } from '../providers/human/create-human-provider.ts';
 import { createOpenAICompatibleProvider } from '../providers/openai-compatible/create-openai-compatible-provider.ts';
 import type { Provider } from '../providers/provider.ts';
@@ -37,6 +38,8 @@ export interface GatewayRuntime {
   unconfigured: ReadonlyMap<string, string>;
   context: RoutingContext;
   planSources: PlanSources;
+  /** Specialists promoted for task families, re-read from the store every second (`rightsize promote`). */
+  promotions: PromotionRegistry;
   /** Models a client may name now: configured catalog models and specialists. */
   availableModels(): string[];
   /** Flushes the log, closes providers and the store. */
@@ -209,6 +212,11 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       return null;
     },
   };
+  const promotions = await createPromotionRegistry({
+    store,
+    ...(options.onLogError ? { onError: options.onLogError } : {}),
+  });
+  planSources.promote = promotions.promote;
 
   return {
     config,
@@ -221,6 +229,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     unconfigured,
     context,
     planSources,
+    promotions,
     availableModels() {
       const models = catalog
         .list()
@@ -230,6 +239,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       return models;
     },
     async close() {
+      promotions.close();
       await logWriter.close();
       for (const provider of providers.values()) await provider.close?.();
       await specialists?.provider.close?.();
