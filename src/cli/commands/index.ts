@@ -5,6 +5,7 @@ import { registerCalibrateCommand } from './calibrate.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerDistillCommand } from './distill.ts';
 import { registerEvalCommand } from './eval.ts';
+import { registerPromoteCommand } from './promote.ts';
 import { registerReplayCommand } from './replay.ts';
 import { registerReviewCommand } from './review.ts';
 import { registerRouterCommand } from './router.ts';
@@ -29,4 +30,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerDemoCommand,
   registerAnalyzeCommand,
   registerDistillCommand,
+  registerPromoteCommand,
 ];
