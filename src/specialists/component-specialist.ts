@@ -1,5 +1,6 @@
 import { combineProbabilities } from './calibration/fit-combiner.ts';
 import type { CosineKnn } from './encoder/cosine-knn.ts';
+import { createMicroBatcher } from './encoder/micro-batcher.ts';
 import { embedTexts } from './encoder/sentence-encoder.ts';
 import type { SoftmaxRegression } from './encoder/softmax-regression.ts';
 import type { VectorCache } from './encoder/vector-cache.ts';
@@ -103,7 +104,7 @@ export function createComponentSpecialist(options: {
     metadata,
     predict: predictSync
       ? async (text: string) => predictSync(text)
-      : async (text: string) => (await predictBatch([text]))[0] as SpecialistPrediction,
+      : createMicroBatcher({ run: (texts: string[]) => predictBatch(texts) }),
     predictBatch,
     probabilities,
     close() {

@@ -123,7 +123,14 @@ export function listSpecialists(registryDir: string): SpecialistSummary[] {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     const path = join(registryDir, entry.name, METADATA_FILE);
     if (!existsSync(path)) continue;
-    const parsed = specialistMetadataSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      // A half-written or damaged folder is not a specialist; loading it by name explains why.
+      continue;
+    }
+    const parsed = specialistMetadataSchema.safeParse(raw);
     if (!parsed.success) continue;
     summaries.push({
       name: parsed.data.name,
