@@ -83,3 +83,40 @@ models:
     expect(rows.filter((row) => row.stream)).toHaveLength(REQUESTS / 10);
   });
 });
+
+describe('closing the gateway', () => {
+  it('does not wait for a client that keeps an idle keep-alive connection open', async () => {
+    const { Agent } = await import('undici');
+    const { parseConfig } = await import('../config/load-config.ts');
+    const { readEnvironment } = await import('../config/environment.ts');
+    const { startGateway } = await import('./start-gateway.ts');
+    const upstream = await startOpenAIProtocolServer({ record: false });
+    const gateway = await startGateway({
+      config: parseConfig(
+        `server: { port: 0 }\nstore: { url: "sqlite::memory:" }\nproviders:\n  local: { baseUrl: "${upstream.baseUrl}", deployment: on-prem }\nmodels:\n  - { id: slow, provider: local, upstreamName: slow-300 }\n`,
+      ),
+      environment: readEnvironment({}),
+    });
+    const agent = new Agent({ keepAliveTimeout: 60_000 });
+    try {
+      const inFlight = request(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      const closed = gateway.close();
+      const response = await inFlight;
+      expect(response.statusCode).toBe(200);
+      await response.body.text();
+      await closed;
+      // The request took about 300 ms; the keep-alive connection must not hold shutdown for its 60 s.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await agent.close();
+      await upstream.close();
+    }
+  });
+});

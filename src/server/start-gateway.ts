@@ -32,6 +32,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Longest wait for requests in flight at shutdown, in ms. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Hosts that only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -94,7 +97,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     url,
     close() {
       closing ??= (async () => {
-        await app.close();
+        // Keep-alive connections that were busy when closing began become idle later: close them as
+        // they do, and after a grace period close whatever is left, so a client cannot hold shutdown.
+        const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+        const grace = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(idle);
+          clearTimeout(grace);
+        }
         await runtime.close();
       })();
       return closing;
