@@ -70,7 +70,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     });
     const single = plan.tiers.length === 1 && plan.tiers[0]?.accept === undefined ? plan.tiers[0] : undefined;
     if (chat.stream === true && single) {
-      return streamThrough(request, reply, {
+      return streamThrough(reply, {
         chat,
         rawBody,
         plan,
@@ -156,7 +156,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     signal: AbortSignal;
   }
 
-  async function streamThrough(request: FastifyRequest, reply: FastifyReply, context: StreamContext): Promise<void> {
+  async function streamThrough(reply: FastifyReply, context: StreamContext): Promise<void> {
     const { chat, plan, requestId, started, base, signal } = context;
     const tier = plan.tiers[0];
     const attempts: TierAttempt[] = [];
