@@ -1,0 +1,361 @@
+/**
+ * `npm run demo:optimize`: from usage logs to a specialist in production, end to end, offline.
+ *
+ * 1. Starts a gateway whose large model (`gpt-4o`, priced at OpenAI's list prices) is served by the
+ *    recorded provider: for Banking77 tickets the recorded answer is the ticket's gold intent label
+ *    (a recorded answer, not a live model's); for GSM8K and MT-Bench questions it is GPT-4-1106's
+ *    recorded answer from RouteLLM's files.
+ * 2. Replays mixed traffic through it with the openai client, as three applications would: Banking77
+ *    train tickets with a ticket-triage system prompt, GSM8K questions with a math-tutor prompt,
+ *    MT-Bench first turns with no system prompt.
+ * 3. Runs the CLI: `analyze` (the replay is taken as one month of traffic: `--period 30d`),
+ *    `distill` of the top family, `promote --shadow`, a replay of Banking77 test.csv in shadow,
+ *    `analyze` again, `promote` (active), and the same test replay again, now settled by the
+ *    specialist where it is sure; then prints the measured accuracy and saving against the projection.
+ *
+ * Everything is written under `.rightsize/demo-optimize/` (removed at the start of each run).
+ * Options: `--arch fasttext|encoder|ensemble` (default ensemble), `--target-accuracy X` (0.97),
+ * `--concurrency N` (16).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { readEnvironment } from '../src/config/environment.ts';
+import { parseConfig } from '../src/config/load-config.ts';
+import { createSpecialistProvider } from '../src/providers/specialist/create-specialist-provider.ts';
+import { loadRouteLLMGsm8k } from '../src/routing/weak-strong/load-routellm-gsm8k.ts';
+import { loadRouteLLMMtBench } from '../src/routing/weak-strong/load-routellm-mtbench.ts';
+import { startGateway } from '../src/server/start-gateway.ts';
+import { readLabelledData } from '../src/specialists/read-labelled-data.ts';
+import { seededRandom, shuffleInPlace } from '../src/specialists/split-train-valid.ts';
+import { createSqliteStore } from '../src/store/sqlite/create-sqlite-store.ts';
+import type { RequestLogRecord } from '../src/store/store.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/rightsize.js');
+const DATA = resolve(ROOT, '../shared/data');
+const WORK = join(ROOT, '.rightsize/demo-optimize');
+
+const TICKET_SYSTEM =
+  'You are the triage assistant of a retail bank. Read the customer ticket and reply with exactly one intent label from the bank taxonomy (for example card_arrival, lost_or_stolen_card, exchange_rate), and nothing else.';
+const MATH_SYSTEM =
+  'You are a careful math tutor. Solve the problem step by step and finish with the final numeric answer.';
+
+const argument = (name: string, fallback: string): string => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+};
+const arch = argument('arch', 'ensemble');
+const targetAccuracy = argument('target-accuracy', '0.97');
+const concurrency = Number(argument('concurrency', '16'));
+
+interface Message {
+  role: 'system' | 'user';
+  content: string;
+}
+interface Item {
+  kind: 'ticket' | 'math' | 'chat';
+  messages: Message[];
+  /** The gold label (tickets). */
+  gold?: string;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const started = performance.now();
+
+  // Recordings: the prompt the recorded provider matches is the last user message.
+  const ticket = (prefix: number, index: number, text: string): string => `Ticket #${prefix + index}:\n${text}`;
+  const train = readLabelledData({ path: join(DATA, 'banking77/train.csv'), labelColumn: 'category' }).rows;
+  const test = readLabelledData({ path: join(DATA, 'banking77/test.csv'), labelColumn: 'category' }).rows;
+  const gsm8k = loadRouteLLMGsm8k({ dataRoot: DATA }).items.filter((item) => item.strongAnswer);
+  const mtBench = loadRouteLLMMtBench({ dataRoot: DATA }).items.filter((item) => item.strongAnswer);
+  const records = [
+    ...train.map((row, index) => ({ prompt: ticket(100_000, index, row.text), answer: row.label })),
+    ...test.map((row, index) => ({ prompt: ticket(200_000, index, row.text), answer: row.label })),
+    ...gsm8k.map((item) => ({ prompt: item.prompt, answer: item.strongAnswer ?? '' })),
+    ...mtBench.map((item) => ({ prompt: item.prompt, answer: item.strongAnswer ?? '' })),
+  ];
+  const recording = join(WORK, 'recording.jsonl');
+  writeFileSync(recording, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+
+  const configPath = join(WORK, 'rightsize.yaml');
+  writeFileSync(
+    configPath,
+    `# Written by scripts/demo-optimize.ts. gpt-4o is served by recorded answers (see the script).
+server: { host: 127.0.0.1, port: 0 }
+store: { url: "sqlite:${join(WORK, 'rightsize.db')}", flushIntervalMs: 50 }
+providers:
+  recorded-large: { kind: recorded, path: ${JSON.stringify(recording)} }
+models:
+  # OpenAI's list prices for gpt-4o (https://openai.com/api/pricing): $2.50 / $10 per 1M tokens.
+  - { id: gpt-4o, provider: recorded-large, class: llm, prices: { inputPerMillionUsd: 2.5, outputPerMillionUsd: 10 } }
+specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCallUsd: 0.000001 }
+`,
+  );
+  const config = parseConfig(readFileSync(configPath, 'utf8'));
+  const store = await createSqliteStore(join(WORK, 'rightsize.db'));
+  const specialists = createSpecialistProvider({
+    registryDir: config.specialists.registry,
+    costPerCallUsd: config.specialists.costPerCallUsd,
+  });
+  const gateway = await startGateway({
+    config,
+    configSource: configPath,
+    environment: readEnvironment({}),
+    store,
+    specialists: {
+      provider: specialists,
+      names: () => specialists.names(),
+      labels: (name) => specialists.labels(name),
+    },
+    print: (line) => log(`gateway | ${line}`),
+  });
+  const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  const distillations = join(WORK, 'distillations');
+  const cli = (args: string[], options: { quiet?: boolean } = {}) =>
+    runCli([...args, '--config', configPath, '--distillations', distillations], options.quiet ?? false);
+
+  try {
+    // 1. Mixed traffic of three applications.
+    const mixed: Item[] = shuffleInPlace(
+      [
+        ...train.map((row, index) => ({
+          kind: 'ticket' as const,
+          messages: [
+            { role: 'system' as const, content: TICKET_SYSTEM },
+            { role: 'user' as const, content: ticket(100_000, index, row.text) },
+          ],
+          gold: row.label,
+        })),
+        ...gsm8k.map((item) => ({
+          kind: 'math' as const,
+          messages: [
+            { role: 'system' as const, content: MATH_SYSTEM },
+            { role: 'user' as const, content: item.prompt },
+          ],
+        })),
+        ...mtBench.map((item) => ({
+          kind: 'chat' as const,
+          messages: [{ role: 'user' as const, content: item.prompt }],
+        })),
+      ],
+      seededRandom(7),
+    );
+    log(
+      `\n== 1. Replaying ${mixed.length} requests to gpt-4o: ${train.length} Banking77 train tickets, ${gsm8k.length} GSM8K questions, ${mtBench.length} MT-Bench questions`,
+    );
+    await replay(client, mixed);
+    await gateway.runtime.logWriter.flush();
+
+    // 2. Analyse.
+    log('\n== 2. npx rightsize analyze --period 30d --html .rightsize/demo-optimize/analysis.html');
+    await cli(['analyze', '--period', '30d', '--html', join(WORK, 'analysis.html')]);
+    const report = JSON.parse(await cli(['analyze', '--period', '30d', '--json'], { quiet: true })) as {
+      families: Array<{ id: string; template: string; opportunity: { verdict: string } }>;
+    };
+    const top = report.families[0];
+    if (!top || top.opportunity.verdict !== 'move') throw new Error('analyze found no family to move');
+    log(`top opportunity: ${top.id} (${top.template.slice(0, 80).replace(/\s+/g, ' ')}...)`);
+
+    // 3. Distil.
+    log(
+      `\n== 3. npx rightsize distill --family ${top.id} --name support-tickets --arch ${arch} --target-accuracy ${targetAccuracy} --period 30d`,
+    );
+    await cli([
+      'distill',
+      '--family',
+      top.id,
+      '--name',
+      'support-tickets',
+      '--arch',
+      arch,
+      '--target-accuracy',
+      targetAccuracy,
+      '--period',
+      '30d',
+    ]);
+    const distillation = JSON.parse(readFileSync(join(distillations, `${top.id}.json`), 'utf8')) as {
+      coverage: number;
+      savingPerRequestUsd: number;
+      costPerRequestUsd: number;
+      monthlySavingUsd: number;
+    };
+
+    // 4. Shadow.
+    const testItems: Item[] = test.map((row, index) => ({
+      kind: 'ticket',
+      messages: [
+        { role: 'system', content: TICKET_SYSTEM },
+        { role: 'user', content: ticket(200_000, index, row.text) },
+      ],
+      gold: row.label,
+    }));
+    log(`\n== 4. npx rightsize promote --family ${top.id} --specialist support-tickets --shadow`);
+    await cli(['promote', '--family', top.id, '--specialist', 'support-tickets', '--shadow']);
+    await untilMode(gateway.runtime.promotions.current, 'shadow');
+    log(
+      `replaying Banking77 test.csv (${test.length} tickets) in shadow: gpt-4o answers, the specialist runs beside it`,
+    );
+    const shadowIds = await replay(client, testItems);
+    await gateway.runtime.logWriter.flush();
+    log('\n== 5. npx rightsize analyze --period 30d (after the shadow replay)');
+    await cli(['analyze', '--period', '30d', '--limit', '3']);
+
+    // 5. Promote.
+    log(`\n== 6. npx rightsize promote --family ${top.id} --specialist support-tickets`);
+    await cli(['promote', '--family', top.id, '--specialist', 'support-tickets']);
+    await untilMode(gateway.runtime.promotions.current, 'active');
+    const others: Item[] = mixed.filter((item) => item.kind !== 'ticket').slice(0, 100);
+    log(`replaying Banking77 test.csv again (${test.length} tickets), and ${others.length} GSM8K / MT-Bench questions`);
+    const activeIds = await replay(client, [...testItems, ...others]);
+    await gateway.runtime.logWriter.flush();
+
+    // 6. Measure.
+    const rows = new Map((await store.queryRequestLogs()).map((row) => [row.id, row]));
+    const measured = measure(testItems, shadowIds, activeIds.slice(0, testItems.length), rows);
+    const otherRows = activeIds.slice(testItems.length).map((id) => rows.get(id));
+    const othersOnLarge = otherRows.filter((row) => row?.servedModel === 'gpt-4o').length;
+    const projectedPerRequest = distillation.savingPerRequestUsd;
+    const summary = {
+      arch,
+      targetAccuracy: Number(targetAccuracy),
+      tickets: testItems.length,
+      projected: { coverage: distillation.coverage, savingPerRequestUsd: projectedPerRequest },
+      measured,
+      savingGap: (measured.savingPerRequestUsd - projectedPerRequest) / projectedPerRequest,
+      otherRequests: otherRows.length,
+      otherRequestsOnGpt4o: othersOnLarge,
+      minutes: (performance.now() - started) / 60_000,
+    };
+    writeFileSync(join(WORK, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const pct = (value: number) => `${(value * 100).toFixed(1)} %`;
+    log(`\n== 7. Banking77 test.csv (${testItems.length} tickets) after promotion`);
+    log(
+      `  settled by specialist/support-tickets: ${measured.settled} (${pct(measured.coverage)}; projected by distill ${pct(distillation.coverage)})`,
+    );
+    log(`  accuracy of the specialist's answers (gold labels): ${pct(measured.settledAccuracy)}`);
+    log(`  escalated to gpt-4o: ${measured.escalated}; accuracy of all answers: ${pct(measured.overallAccuracy)}`);
+    log(
+      `  cost: $${measured.activeCostUsd.toFixed(4)} against $${measured.baselineCostUsd.toFixed(4)} all on gpt-4o (the shadow replay's gpt-4o cost)`,
+    );
+    log(
+      `  saving per ticket: measured $${measured.savingPerRequestUsd.toPrecision(3)} (${pct(measured.savingShare)}), projected $${projectedPerRequest.toPrecision(3)}: ${pct(Math.abs(summary.savingGap))} ${summary.savingGap >= 0 ? 'above' : 'below'} the projection`,
+    );
+    log(
+      `  p50 latency: ${measured.p50SettledMs.toFixed(1)} ms settled, ${measured.p50EscalatedMs.toFixed(1)} ms escalated`,
+    );
+    log(`  other families: ${othersOnLarge} of ${otherRows.length} GSM8K / MT-Bench requests still served by gpt-4o`);
+    log(`  shadow agreement with gpt-4o on the same tickets: ${pct(measured.shadowAgreement)}`);
+    log(`\n${JSON.stringify(summary)}`);
+    log(`done in ${summary.minutes.toFixed(1)} min; report: ${join(WORK, 'analysis.html')}`);
+  } finally {
+    await gateway.close();
+  }
+}
+
+function measure(
+  items: readonly Item[],
+  shadowIds: readonly string[],
+  activeIds: readonly string[],
+  rows: ReadonlyMap<string, RequestLogRecord>,
+) {
+  let settled = 0;
+  let settledCorrect = 0;
+  let correct = 0;
+  let activeCost = 0;
+  let baselineCost = 0;
+  let shadowAgree = 0;
+  const settledLatency: number[] = [];
+  const escalatedLatency: number[] = [];
+  items.forEach((item, index) => {
+    const active = rows.get(activeIds[index] ?? '');
+    const shadow = rows.get(shadowIds[index] ?? '');
+    if (!active || !shadow) throw new Error(`request ${index} is missing from the log`);
+    const isSettled = active.servedModel === 'specialist/support-tickets';
+    const answerCorrect = active.responseText?.trim() === item.gold;
+    if (isSettled) {
+      settled++;
+      if (answerCorrect) settledCorrect++;
+      settledLatency.push(active.latencyMs);
+    } else escalatedLatency.push(active.latencyMs);
+    if (answerCorrect) correct++;
+    activeCost += active.costUsd ?? 0;
+    // What the ticket cost on gpt-4o alone: the shadow replay's model tier.
+    baselineCost += shadow.tiers.find((tier) => tier.outcome === 'accepted')?.costUsd ?? 0;
+    if (shadow.tiers.find((tier) => tier.outcome === 'shadow')?.reason === 'agrees') shadowAgree++;
+  });
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  return {
+    settled,
+    escalated: items.length - settled,
+    coverage: settled / items.length,
+    settledAccuracy: settled > 0 ? settledCorrect / settled : 0,
+    overallAccuracy: correct / items.length,
+    activeCostUsd: activeCost,
+    baselineCostUsd: baselineCost,
+    savingPerRequestUsd: (baselineCost - activeCost) / items.length,
+    savingShare: (baselineCost - activeCost) / baselineCost,
+    shadowAgreement: shadowAgree / items.length,
+    p50SettledMs: median(settledLatency),
+    p50EscalatedMs: median(escalatedLatency),
+  };
+}
+
+/** Sends every item through the gateway, `concurrency` at a time; returns the request ids in order. */
+async function replay(client: OpenAI, items: readonly Item[]): Promise<string[]> {
+  const ids: string[] = new Array(items.length).fill('');
+  let next = 0;
+  let done = 0;
+  const startedAt = performance.now();
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index] as Item;
+      const { response } = await client.chat.completions
+        .create({ model: 'gpt-4o', messages: item.messages })
+        .withResponse();
+      ids[index] = response.headers.get('x-request-id') ?? '';
+      done++;
+      if (done % 2000 === 0)
+        log(`  ${done} / ${items.length} (${((performance.now() - startedAt) / 1000).toFixed(0)} s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return ids;
+}
+
+async function untilMode(current: () => ReadonlyArray<{ promotion: { mode: string } }>, mode: string): Promise<void> {
+  const started = Date.now();
+  while (!current().some((entry) => entry.promotion.mode === mode)) {
+    if (Date.now() - started > 10_000) throw new Error(`the gateway did not pick up the ${mode} promotion`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  log(`gateway: ${mode} promotion applied after ${Date.now() - started} ms, without a restart`);
+}
+
+/** Runs `rightsize <args>` in a child process; prints its output unless quiet; returns its stdout. */
+function runCli(args: string[], quiet: boolean): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!quiet) process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (!quiet) process.stderr.write(chunk);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolvePromise(stdout) : reject(new Error(`rightsize ${args[0]} exited with ${code}`)),
+    );
+  });
+}
+
+await main();
