@@ -102,6 +102,16 @@ describe('specialist provider, served over HTTP by the gateway', () => {
     );
   });
 
+  it('reloads a specialist from the registry after a retraining', async () => {
+    const before = await provider.specialist('intents');
+    await trainSpecialist({ rows: train.slice(0, 120), name: 'intents', arch: 'fasttext', registryDir, seed: 3 });
+    expect(await provider.specialist('intents')).toBe(before);
+    await provider.reload('intents');
+    const after = await provider.specialist('intents');
+    expect(after).not.toBe(before);
+    expect(after.metadata.training.rows).toBe(120);
+  });
+
   it('refuses a request without user text, and names unknown specialists', async () => {
     const call = (upstreamModel: string, content: string) =>
       provider.complete({

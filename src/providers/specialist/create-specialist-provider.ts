@@ -28,6 +28,11 @@ export interface SpecialistProvider extends Provider {
   names(): string[];
   /** A specialist's labels from its metadata (without loading its model), or null when it is unknown. */
   labels(name: string): readonly string[] | null;
+  /**
+   * Forgets a loaded specialist (or all), so that the next call loads it again from the registry:
+   * after `rightsize calibrate` stored a new threshold, or a training replaced the model.
+   */
+  reload(name?: string): Promise<void>;
 }
 
 /**
@@ -55,6 +60,18 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
       promise.catch(() => loaded.delete(name));
     }
     return promise;
+  };
+
+  const forget = async (names: readonly string[]): Promise<void> => {
+    for (const name of names) {
+      const promise = loaded.get(name);
+      loaded.delete(name);
+      try {
+        (await promise)?.close();
+      } catch {
+        // A specialist that failed to load holds nothing to free.
+      }
+    }
   };
 
   return {
@@ -99,17 +116,12 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
         alternatives: prediction.alternatives,
       };
     },
-    async close() {
-      const all = [...loaded.values()];
-      loaded.clear();
-      for (const promise of all) {
-        try {
-          (await promise).close();
-        } catch {
-          // A specialist that failed to load holds nothing to free.
-        }
-      }
+    // Requests in flight keep the old model; its WASM heap goes with the last reference to it.
+    async reload(name?: string) {
+      if (name === undefined) loaded.clear();
+      else loaded.delete(name);
     },
+    close: () => forget([...loaded.keys()]),
   };
 }
 
