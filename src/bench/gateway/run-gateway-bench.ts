@@ -120,6 +120,7 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const notes: string[] = [];
+  const startedAt = new Date().toISOString();
   const loadAverageStart = loadavg();
   try {
     options.progress('starting the upstream...');
@@ -251,6 +252,10 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
         const result = await measureTtft(each, options.streamRequests);
         if (target === 'rightsize') rightsizeAnswered += result.requests - result.errors;
         streaming.push({ target, ...result });
+        // The client sees only a status; the gateway's own output usually says what went wrong.
+        const child = target === 'direct' ? upstream : target === 'rightsize' ? rightsize : portkey;
+        const cause = result.errors > 0 ? /^.*(error|exception).*$/im.exec(child?.output() ?? '')?.[0] : undefined;
+        if (cause) notes.push(`${target} streaming failed; its output says: ${cause.trim().slice(0, 200)}`);
         options.progress(
           `streaming ${target.padEnd(9)} TTFT p50 ${result.ttftP50Ms.toFixed(3)} ms  errors ${result.errors}`,
         );
@@ -276,7 +281,7 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
       `Peak RSS: the kernel's VmHWM of each process over the whole bench, start-up included.`,
     );
     return {
-      startedAt: new Date().toISOString(),
+      startedAt,
       machine: {
         cpus: availableParallelism(),
         cpuModel: cpus()[0]?.model ?? 'unknown',
