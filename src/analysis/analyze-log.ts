@@ -21,6 +21,8 @@ export interface AnalyzeOptions extends GroupFamiliesOptions {
   promotions?: readonly Promotion[];
   /** Distillations measured by `rightsize distill`, by family id. */
   distillations?: ReadonlyMap<string, DistillationRecord>;
+  /** Families already found (e.g. by `findFamilies` with free-form clustering). @default groupFamilies(records) */
+  groups?: readonly FamilyGroup[];
 }
 
 /** The opportunity of one family: what a specialist could take over, and at what risk. */
@@ -115,7 +117,7 @@ export interface AnalysisReport {
 export function analyzeLog(records: readonly RequestLogRecord[], options: AnalyzeOptions = {}): AnalysisReport {
   const targetAccuracy = options.targetAccuracy ?? 0.97;
   const specialistCost = options.specialistCostPerCallUsd ?? 0.000001;
-  const groups = groupFamilies(records, options);
+  const groups = options.groups ?? groupFamilies(records, options);
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const record of records) {
@@ -353,6 +355,8 @@ function judgeOpportunity(input: {
     !input.group.matcher.system
   )
     raise('medium', 'no system prompt or fixed wording: tag these requests (x-rightsize-task) to promote safely');
+  if (input.group.matcher.kind === 'cluster')
+    raise('medium', 'free-form prompts grouped by meaning: tag these requests (x-rightsize-task) to promote them');
   if (input.sensitive.length > 0)
     reasons.push(`prompts hold ${input.sensitive.join(', ')}: a local specialist keeps them in house`);
   const saving = estimateSaving({

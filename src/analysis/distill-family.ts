@@ -9,7 +9,7 @@ import type { Store } from '../store/store.ts';
 import { analyzeLog } from './analyze-log.ts';
 import { DEFAULT_DISTILLATION_DIR, type DistillationRecord, saveDistillation } from './distillation-record.ts';
 import { estimateSaving } from './estimate-saving.ts';
-import { groupFamilies } from './group-families.ts';
+import { findFamily } from './find-families.ts';
 
 /** Options of {@link distillFamily}. */
 export interface DistillFamilyOptions {
@@ -40,6 +40,8 @@ export interface DistillFamilyOptions {
   /** Hyper-parameters handed to the trainer (small ones in tests). */
   hyperParameters?: TrainSpecialistOptions['hyperParameters'];
   onProgress?: (progress: TrainingProgress) => void;
+  /** Sentence vectors, to find clustered free-form families. @default the Universal Sentence Encoder lite */
+  embed?: (texts: readonly string[]) => Promise<Float32Array[]>;
   /** Loads the trained specialist to measure it. @default loadSpecialist */
   load?: (registryDir: string, name: string) => Promise<Specialist>;
 }
@@ -69,7 +71,7 @@ export async function distillFamily(options: DistillFamilyOptions): Promise<Dist
   const records = await options.store.queryRequestLogs(
     options.sinceMs === undefined ? {} : { since: Date.now() - options.sinceMs },
   );
-  const group = groupFamilies(records).find((candidate) => candidate.id === options.familyId);
+  const group = await findFamily(records, options.familyId, options.embed ? { embed: options.embed } : {});
   if (!group)
     throw new RightsizeError(
       'not_found',
@@ -147,9 +149,10 @@ export async function distillFamily(options: DistillFamilyOptions): Promise<Dist
 
   // The projection uses the rate over the whole log's period, not over this family's own span.
   const periodMs = options.periodMs ?? options.sinceMs;
-  const projection = analyzeLog(records, periodMs === undefined ? {} : { periodMs }).families.find(
-    (candidate) => candidate.id === options.familyId,
-  );
+  const projection = analyzeLog(records, {
+    groups: [group],
+    ...(periodMs === undefined ? {} : { periodMs }),
+  }).families.find((candidate) => candidate.id === options.familyId);
   const requestsPerMonth = projection?.requestsPerMonth ?? 0;
   const costPerRequestUsd = projection?.costPerRequestUsd ?? 0;
   const coverage = choice.threshold === undefined ? 0 : choice.coverage;

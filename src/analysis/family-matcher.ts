@@ -21,6 +21,8 @@ export const familyMatcherSchema = z.discriminatedUnion('kind', [
     /** The masked lines of the last user message: fixed lines, `Label: <*>` lines, and `<*>` slots. */
     lines: z.array(z.string()),
   }),
+  /** Free-form prompts grouped by meaning (see `cluster-free-form.ts`): not recognisable per request. */
+  z.object({ kind: z.literal('cluster'), medoid: z.string() }),
 ]);
 export type FamilyMatcher = z.infer<typeof familyMatcherSchema>;
 
@@ -97,9 +99,11 @@ export function linePrefix(line: string): string | undefined {
 /**
  * Whether a request belongs to the family: the same tag; or the same masked system prompt and every
  * fixed line of the template (and every `Label: <*>` prefix) among the user message's lines, in order.
+ * Cluster families never match: recognising them would take a sentence encoder per request.
  */
 export function matchesFamily(matcher: FamilyMatcher, parts: RequestParts): boolean {
   if (matcher.kind === 'tag') return parts.tag === matcher.tag;
+  if (matcher.kind === 'cluster') return false;
   if (maskSlots(parts.system) !== matcher.system) return false;
   return linesMatchTemplate(matcher.lines, maskedLines(parts.user));
 }
@@ -131,6 +135,8 @@ export function familyId(matcher: FamilyMatcher, shape: string): string {
   const key =
     matcher.kind === 'tag'
       ? `tag\n${matcher.tag}`
-      : `template\n${matcher.system}\n${matcher.lines.join('\n')}\n${shape}`;
+      : matcher.kind === 'cluster'
+        ? `cluster\n${matcher.medoid}\n${shape}`
+        : `template\n${matcher.system}\n${matcher.lines.join('\n')}\n${shape}`;
   return `fam_${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }

@@ -1,6 +1,6 @@
 import { analyzeLog, type ShadowSummary } from '../analysis/analyze-log.ts';
 import { DEFAULT_DISTILLATION_DIR, readDistillations } from '../analysis/distillation-record.ts';
-import { groupFamilies } from '../analysis/group-families.ts';
+import { findFamily } from '../analysis/find-families.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { readSpecialistMetadata } from '../specialists/registry/load-specialist.ts';
 import type { Promotion, Store } from '../store/store.ts';
@@ -59,11 +59,16 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
   }
 
   const records = await options.store.queryRequestLogs();
-  const group = groupFamilies(records).find((candidate) => candidate.id === options.familyId);
+  const group = await findFamily(records, options.familyId);
   if (!group)
     throw new RightsizeError(
       'not_found',
       `No family ${options.familyId} in the request log; list them with \`rightsize analyze\`.`,
+    );
+  if (group.matcher.kind === 'cluster')
+    throw new RightsizeError(
+      'invalid_input',
+      `Family ${options.familyId} is a cluster of free-form prompts, which the gateway cannot recognise per request: have the application send \`x-rightsize-task: NAME\` with these requests, then promote the tag's family.`,
     );
   const distillation = readDistillations(options.distillationDir ?? DEFAULT_DISTILLATION_DIR).get(options.familyId);
   const specialist = options.specialist ?? distillation?.specialist;

@@ -68,7 +68,8 @@ export async function createPromotionRegistry(options: {
     const systems = new Map<string, LoadedPromotion[]>();
     for (const entry of next) {
       if (entry.matcher.kind === 'tag') tags.set(entry.matcher.tag, entry);
-      else systems.set(entry.matcher.system, [...(systems.get(entry.matcher.system) ?? []), entry]);
+      else if (entry.matcher.kind === 'template')
+        systems.set(entry.matcher.system, [...(systems.get(entry.matcher.system) ?? []), entry]);
     }
     loaded = next;
     byTag = tags;

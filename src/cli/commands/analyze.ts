@@ -12,6 +12,7 @@ interface AnalyzeCommandOptions {
   limit: string;
   json?: boolean;
   html?: string;
+  cluster: boolean;
 }
 
 /**
@@ -33,6 +34,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--target-accuracy <x>', 'accuracy a specialist must reach on what it settles', '0.97')
     .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
     .option('--limit <n>', 'families to show in the table', '20')
+    .option('--no-cluster', 'do not split free-form families by meaning (skips the sentence encoder)')
     .option('--json', 'print the report as JSON')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .action(async (options: AnalyzeCommandOptions) => {
@@ -49,6 +51,7 @@ export function registerAnalyzeCommand(program: Command): void {
       try {
         const report = await analyzeStore(store, {
           targetAccuracy: Number(options.targetAccuracy),
+          cluster: options.cluster,
           specialistCostPerCallUsd: config.specialists.costPerCallUsd,
           ...(options.since ? { sinceMs: parseDuration(options.since) } : {}),
           ...(options.period ? { periodMs: parseDuration(options.period, '--period') } : {}),
