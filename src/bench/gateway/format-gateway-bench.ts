@@ -1,10 +1,11 @@
 import Table from 'cli-table3';
 import type { GatewayBenchReport } from './run-gateway-bench.ts';
 
-const fixed = (value: number | undefined, digits: number): string =>
-  value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits);
-const signed = (value: number | undefined, digits: number): string =>
-  value === undefined || Number.isNaN(value) ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+// JSON turns NaN into null, so a report read back from `--json` may hold either.
+const fixed = (value: number | null | undefined, digits: number): string =>
+  value == null || Number.isNaN(value) ? '-' : value.toFixed(digits);
+const signed = (value: number | null | undefined, digits: number): string =>
+  value == null || Number.isNaN(value) ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 
 /** The bench report as text: the side-by-side table, Rightsize vs Portkey, streaming, goals, notes. */
 export function formatGatewayBench(report: GatewayBenchReport): string {

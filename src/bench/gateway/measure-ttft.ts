@@ -4,10 +4,10 @@ import { median } from './summarise-gateway-bench.ts';
 /** Streaming requests, one at a time: time to the first SSE event and to the end of the stream. */
 export interface TtftResult {
   requests: number;
-  /** Median time from sending the request to the first `data:` bytes, in ms. */
-  ttftP50Ms: number;
-  /** Median time to the end of the stream (after `[DONE]`), in ms. */
-  totalP50Ms: number;
+  /** Median time from sending the request to the first body bytes, in ms; null when none succeeded. */
+  ttftP50Ms: number | null;
+  /** Median time to the end of the stream (after `[DONE]`), in ms; null when none succeeded. */
+  totalP50Ms: number | null;
   /** Requests that failed: a status outside 2xx, a transport error, or a stream without `[DONE]`. */
   errors: number;
   /** The first failure, to print. */
@@ -63,8 +63,8 @@ export async function measureTtft(
   }
   return {
     requests,
-    ttftP50Ms: median(ttfts),
-    totalP50Ms: median(totals),
+    ttftP50Ms: ttfts.length > 0 ? median(ttfts) : null,
+    totalP50Ms: totals.length > 0 ? median(totals) : null,
     errors,
     ...(firstError ? { firstError } : {}),
   };

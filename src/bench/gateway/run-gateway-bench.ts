@@ -257,12 +257,13 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
         const cause = result.errors > 0 ? /^.*(error|exception).*$/im.exec(child?.output() ?? '')?.[0] : undefined;
         if (cause) notes.push(`${target} streaming failed; its output says: ${cause.trim().slice(0, 200)}`);
         options.progress(
-          `streaming ${target.padEnd(9)} TTFT p50 ${result.ttftP50Ms.toFixed(3)} ms  errors ${result.errors}`,
+          `streaming ${target.padEnd(9)} TTFT p50 ${result.ttftP50Ms?.toFixed(3) ?? '-'} ms  errors ${result.errors}`,
         );
       }
       const direct = streaming.find((row) => row.target === 'direct');
       for (const row of streaming)
-        if (direct && row.target !== 'direct') row.addedTtftP50Ms = row.ttftP50Ms - direct.ttftP50Ms;
+        if (direct?.ttftP50Ms != null && row.ttftP50Ms != null && row.target !== 'direct')
+          row.addedTtftP50Ms = row.ttftP50Ms - direct.ttftP50Ms;
     }
 
     const mebibytes = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / (1024 * 1024));
