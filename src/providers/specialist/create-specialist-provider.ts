@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isRightsizeError, RightsizeError } from '../../errors/rightsize-error.ts';
 import { listSpecialists, loadSpecialist, readSpecialistMetadata } from '../../specialists/registry/load-specialist.ts';
+import { loadSpecialistInWorker } from '../../specialists/serving/load-specialist-in-worker.ts';
 import type { Specialist, SpecialistPrediction } from '../../specialists/specialist.ts';
 import { type ChatCompletionResponse, lastUserText } from '../chat-completion.ts';
 import type { Provider, ProviderCall, ProviderCompletion } from '../provider.ts';
@@ -15,7 +16,13 @@ export interface SpecialistProviderOptions {
   id?: string;
   /** Alternatives listed in `top_logprobs` when the request does not say (`top_logprobs`). @default 5 */
   defaultTopLogprobs?: number;
-  /** Loads a specialist; tests may hand in a registry of their own. @default loadSpecialist */
+  /**
+   * Run encoder-based specialists (`encoder`, `ensemble`) in a worker thread each, so that their
+   * 10-40 ms encoder passes do not hold the gateway's event loop; fastText ones always run inline
+   * (tens of microseconds). @default true
+   */
+  encoderInWorker?: boolean;
+  /** Loads a specialist. @default loadSpecialist, or loadSpecialistInWorker (see encoderInWorker) */
   load?: (registryDir: string, name: string) => Promise<Specialist>;
 }
 
@@ -48,14 +55,19 @@ export interface SpecialistProvider extends Provider {
  * @throws RightsizeError `model_not_found` (unknown specialist), `invalid_request` (no user text).
  */
 export function createSpecialistProvider(options: SpecialistProviderOptions): SpecialistProvider {
-  const load = options.load ?? loadSpecialist;
+  const load =
+    options.load ??
+    ((registryDir: string, name: string) =>
+      (options.encoderInWorker ?? true) && readSpecialistMetadata(registryDir, name).arch !== 'fasttext'
+        ? loadSpecialistInWorker(registryDir, name)
+        : loadSpecialist(registryDir, name));
   const loaded = new Map<string, Promise<Specialist>>();
   const defaultTop = options.defaultTopLogprobs ?? 5;
 
   const specialist = (name: string): Promise<Specialist> => {
     let promise = loaded.get(name);
     if (!promise) {
-      promise = load(options.registryDir, name);
+      promise = Promise.resolve().then(() => load(options.registryDir, name));
       loaded.set(name, promise);
       promise.catch(() => loaded.delete(name));
     }

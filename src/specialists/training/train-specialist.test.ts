@@ -7,13 +7,14 @@ import { banking77Sample } from '../banking77-sample.ts';
 import { evaluatePredictions } from '../evaluation/evaluate-predictions.ts';
 import { listSpecialists, loadSpecialist } from '../registry/load-specialist.ts';
 import { encoderCachePath } from '../registry/specialist-paths.ts';
+import { loadSpecialistInWorker } from '../serving/load-specialist-in-worker.ts';
 import type { SpecialistMetadata, TrainingProgress } from '../specialist.ts';
 import { trainSpecialist } from './train-specialist.ts';
 
 // Eight Banking77 intents, 50 training rows each (40 after the validation split), tested on the
 // same intents of test.csv: small enough for about 15 s on two cores, real enough to mean something.
 const train = banking77Sample({ split: 'train', labels: 8, perLabel: 50 });
-const test = banking77Sample({ split: 'test', labels: 8, perLabel: 40 });
+const test = banking77Sample({ split: 'test', labels: 8, perLabel: 20 });
 const registryDir = mkdtempSync(join(tmpdir(), 'rightsize-registry-'));
 afterAll(() => rmSync(registryDir, { recursive: true, force: true }));
 
@@ -69,6 +70,24 @@ describe('trainSpecialist (in a worker thread)', () => {
       expect(single.probability).toBeCloseTo(predictions[0]?.probability ?? 0, 5);
     } finally {
       specialist.close();
+    }
+  });
+
+  it('predicts the same in a worker thread (as the gateway serves encoder specialists)', async () => {
+    const texts = test.slice(0, 12).map((row) => row.text);
+    const inline = await loadSpecialist(registryDir, 'triage-ensemble');
+    const threaded = await loadSpecialistInWorker(registryDir, 'triage-ensemble');
+    try {
+      const expected = await inline.predictBatch(texts);
+      const single = await Promise.all(texts.map((text) => threaded.predict(text)));
+      expect(single.map((prediction) => prediction.label)).toEqual(expected.map((prediction) => prediction.label));
+      single.forEach((prediction, index) => {
+        expect(prediction.probability).toBeCloseTo(expected[index]?.probability ?? -1, 4);
+      });
+      expect(threaded.threshold).toBe(inline.threshold);
+    } finally {
+      inline.close();
+      threaded.close();
     }
   });
 
