@@ -51,6 +51,12 @@ export function renderAnalysisTable(report: AnalysisReport, options: { limit?: n
   for (const family of families) {
     lines.push(`${family.id} [${family.shape}] ${family.template.replace(/\s+/g, ' ').slice(0, 140)}`);
     lines.push(`  example: ${family.example}`);
+    lines.push(
+      `  tokens per request: ${family.meanInputTokens.toFixed(0)} in, ${family.meanOutputTokens.toFixed(0)} out; latency p50 ${family.latencyP50Ms.toFixed(1)} ms, p95 ${family.latencyP95Ms.toFixed(1)} ms; top answers: ${family.topOutputs
+        .slice(0, 3)
+        .map((output) => `${output.output.slice(0, 30).replace(/\s+/g, ' ')} (${output.count})`)
+        .join(', ')}`,
+    );
     if (family.promotion)
       lines.push(
         `  promotion: specialist/${family.promotion.specialist} ${family.promotion.mode}${family.settledBySpecialist > 0 ? `, settling ${(family.settledBySpecialist * 100).toFixed(1)} % now` : ''}`,
