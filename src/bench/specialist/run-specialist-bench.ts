@@ -84,6 +84,7 @@ export interface SpecialistBenchRow {
   testCoverageAtEmpiricalThreshold: number | undefined;
 }
 
+/** What `rightsize bench specialist --json` prints. */
 export interface SpecialistBenchReport {
   dataset: { train: string; test: string; trainRows: number; testRows: number; labels: number };
   targetAccuracy: number;

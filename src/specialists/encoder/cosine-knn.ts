@@ -6,6 +6,7 @@ export interface CosineKnnHyperParameters {
   temperature: number;
 }
 
+/** k 25, temperature 0.05: on Banking77 other settings (k 10-50, temperature 0.02-0.05) moved the ensemble by 0.1 point at most. */
 export const DEFAULT_COSINE_KNN_HYPER_PARAMETERS: Readonly<CosineKnnHyperParameters> = Object.freeze({
   k: 25,
   temperature: 0.05,

@@ -27,6 +27,7 @@ export interface FastTextHyperParameters {
   seed: number;
 }
 
+/** The defaults of {@link FastTextHyperParameters}. */
 export const DEFAULT_FASTTEXT_HYPER_PARAMETERS: Readonly<FastTextHyperParameters> = Object.freeze({
   lr: 0.5,
   epoch: 50,
