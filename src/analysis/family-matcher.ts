@@ -64,7 +64,7 @@ function contentText(content: unknown): string {
 }
 
 const QUOTED = /"[^"\n]{1,200}"|'[^'\n]{1,200}'|`[^`\n]{1,200}`/g;
-const NUMBER = /[-+]?\d[\d,.:/]*/g;
+const NUMBER = /[-+]?\d(?:[\d,.:/]*\d)?/g;
 const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 const URL = /https?:\/\/\S+/g;
 

@@ -142,6 +142,12 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
   });
 
   it('promotes to active on the shadow data: confident tickets answered by the specialist, the rest escalated', async () => {
+    // Without a threshold, going active recalibrates it on the shadowed requests.
+    const recalibrated = await promoteFamily({ store, familyId, registryDir, distillationDir, targetAccuracy: 0.8 });
+    expect(recalibrated.recalibration?.items).toBe(test.length);
+    expect(recalibrated.promotion.threshold).toBe(recalibrated.recalibration?.threshold);
+    expect(recalibrated.recalibration?.accuracyLowerBound).toBeGreaterThanOrEqual(0.8);
+    // An explicit threshold is checked against the shadow data instead: here one that settles about half.
     const result = await promoteFamily({
       store,
       familyId,
@@ -150,6 +156,7 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
       targetAccuracy: 0.8,
       threshold: medianConfidence,
     });
+    expect(result.recalibration).toBeUndefined();
     expect(result.shadow?.requests).toBe(test.length);
     expect(result.promotion.mode).toBe('active');
     await untilApplied(() => gateway.runtime.promotions.current()[0]?.promotion.mode === 'active');

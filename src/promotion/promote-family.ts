@@ -1,9 +1,10 @@
-import { analyzeLog, type ShadowSummary } from '../analysis/analyze-log.ts';
+import { analyzeLog, normaliseAnswer, type ShadowSummary } from '../analysis/analyze-log.ts';
 import { DEFAULT_DISTILLATION_DIR, readDistillations } from '../analysis/distillation-record.ts';
 import { findFamily } from '../analysis/find-families.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
+import { calibrateThreshold, type ScoredItem } from '../specialists/calibration/calibrate-threshold.ts';
 import { readSpecialistMetadata } from '../specialists/registry/load-specialist.ts';
-import type { Promotion, Store } from '../store/store.ts';
+import type { Promotion, RequestLogRecord, Store } from '../store/store.ts';
 
 /** Options of {@link promoteFamily}. */
 export interface PromoteFamilyOptions {
@@ -28,6 +29,26 @@ export interface PromoteFamilyOptions {
   targetAccuracy?: number;
   /** Who asked, for the record. @default 'cli' */
   actor?: string;
+  /**
+   * Going active with shadow data, keep the threshold the specialist came with instead of
+   * recalibrating it on the shadowed requests. @default false
+   */
+  keepThreshold?: boolean;
+  /** Probability that the recalibrated threshold's accuracy guarantee holds. @default 0.95 */
+  confidence?: number;
+}
+
+/** A threshold recalibrated on live shadow traffic (see {@link promoteFamily}). */
+export interface ShadowRecalibration {
+  /** The threshold before (from the distillation or calibration). */
+  previousThreshold: number;
+  threshold: number;
+  /** Share of the shadowed requests the specialist settles at the new threshold, and its agreement there. */
+  coverage: number;
+  selectiveAccuracy: number;
+  /** Clopper-Pearson lower bound of that agreement. */
+  accuracyLowerBound: number;
+  items: number;
 }
 
 /** What {@link promoteFamily} changed. */
@@ -37,6 +58,8 @@ export interface PromoteFamilyResult {
   previous: Promotion | undefined;
   /** Live agreement measured in shadow mode before this change, when there was any. */
   shadow: ShadowSummary | undefined;
+  /** The threshold recalibrated on the shadow data, when going active recalibrated it. */
+  recalibration?: ShadowRecalibration;
 }
 
 /**
@@ -94,32 +117,76 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
   const shadow = shadowPromotion
     ? analyzeLog(
         group.members.map((member) => member.record),
-        { promotions: [shadowPromotion] },
+        { promotions: [shadowPromotion], groups: [group] },
       ).families.find((family) => family.id === options.familyId)?.shadow
     : undefined;
 
-  if (!options.shadow && !options.force) {
+  let chosen = threshold;
+  let recalibration: ShadowRecalibration | undefined;
+  if (!options.shadow) {
     const minimum = options.minShadowRequests ?? 50;
-    if (!shadow || shadow.requests < minimum)
+    const items = shadowItems(
+      group.members.map((member) => member.record),
+      specialist,
+    );
+    if (items.length < minimum && !options.force)
       throw new RightsizeError(
         'conflict',
-        `specialist/${specialist} has ${shadow?.requests ?? 0} shadowed requests of family ${options.familyId} (${minimum} needed): run \`rightsize promote --family ${options.familyId} --specialist ${specialist} --shadow\` first and let traffic flow, or pass --force.`,
+        `specialist/${specialist} has ${items.length} shadowed requests of family ${options.familyId} (${minimum} needed): run \`rightsize promote --family ${options.familyId} --specialist ${specialist} --shadow\` first and let traffic flow, or pass --force.`,
       );
-    if (shadow.agreementWhenSettled < targetAccuracy)
-      throw new RightsizeError(
-        'conflict',
-        `In shadow, specialist/${specialist} agreed with the served answers on ${(shadow.agreementWhenSettled * 100).toFixed(1)} % of the requests it would settle, below the ${(targetAccuracy * 100).toFixed(1)} % target: retrain or raise --threshold, or pass --force.`,
-      );
+    if (items.length >= minimum && options.threshold === undefined && !options.keepThreshold) {
+      // Live traffic may differ from the logged history the threshold was calibrated on: recalibrate on it.
+      const choice = calibrateThreshold(items, { targetAccuracy, confidence: options.confidence ?? 0.95 });
+      if (choice.threshold === undefined && !options.force)
+        throw new RightsizeError(
+          'conflict',
+          `On ${items.length} shadowed requests no threshold gives specialist/${specialist} ${(targetAccuracy * 100).toFixed(1)} % agreement with the served answers (at ${((options.confidence ?? 0.95) * 100).toFixed(0)} % confidence): retrain it on more data, or pass --force.`,
+        );
+      if (choice.threshold !== undefined) {
+        chosen = choice.threshold;
+        recalibration = {
+          previousThreshold: threshold,
+          threshold: choice.threshold,
+          coverage: choice.coverage,
+          selectiveAccuracy: choice.selectiveAccuracy,
+          accuracyLowerBound: choice.accuracyLowerBound,
+          items: items.length,
+        };
+      }
+    } else if (items.length >= minimum && !options.force) {
+      const settled = items.filter((item) => item.confidence >= threshold);
+      const agreement = settled.filter((item) => item.correct).length / Math.max(1, settled.length);
+      if (agreement < targetAccuracy)
+        throw new RightsizeError(
+          'conflict',
+          `In shadow, specialist/${specialist} agreed with the served answers on ${(agreement * 100).toFixed(1)} % of the requests it would settle at ${threshold.toFixed(4)}, below the ${(targetAccuracy * 100).toFixed(1)} % target: raise --threshold, recalibrate, or pass --force.`,
+        );
+    }
   }
   const promotion: Promotion = {
     familyId: options.familyId,
     matcher: JSON.stringify(group.matcher),
     specialist,
     mode: options.shadow ? 'shadow' : 'active',
-    threshold,
+    threshold: chosen,
     updatedAt: Date.now(),
     note: note(options.shadow ? 'shadow' : options.force && !shadow ? 'promoted (forced, no shadow data)' : 'promoted'),
   };
   await options.store.upsertPromotion(promotion);
-  return { promotion, previous, shadow };
+  return { promotion, previous, shadow, ...(recalibration ? { recalibration } : {}) };
+}
+
+/** The shadow attempts of a specialist in log rows: its confidence, and whether it agreed with the answer served. */
+function shadowItems(records: readonly RequestLogRecord[], specialist: string): ScoredItem[] {
+  const model = `specialist/${specialist}`;
+  const items: ScoredItem[] = [];
+  for (const record of records) {
+    const attempt = record.tiers.find((tier) => tier.outcome === 'shadow' && tier.model === model);
+    if (!attempt || attempt.answer === undefined || attempt.confidence === undefined) continue;
+    items.push({
+      confidence: attempt.confidence,
+      correct: normaliseAnswer(attempt.answer) === normaliseAnswer(record.responseText ?? ''),
+    });
+  }
+  return items;
 }

@@ -10,6 +10,8 @@ interface PromoteCommandOptions {
   rollback?: boolean;
   threshold?: string;
   minShadowRequests: string;
+  keepThreshold?: boolean;
+  confidence: string;
   config?: string;
   db?: string;
   distillations?: string;
@@ -32,6 +34,11 @@ export function registerPromoteCommand(program: Command): void {
     .option('--rollback', "turn the family's promotion off")
     .option('--threshold <x>', 'accept the specialist at this confidence (default: its calibrated threshold)')
     .option('--min-shadow-requests <n>', 'shadowed requests needed before going active', '50')
+    .option(
+      '--keep-threshold',
+      'going active, keep the calibrated threshold instead of recalibrating it on the shadow data',
+    )
+    .option('--confidence <x>', 'probability that the recalibrated threshold meets the target', '0.95')
     .option('--config <file>', 'config whose store and registry to use')
     .option('--db <url>', "store URL instead of the config's")
     .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
@@ -50,6 +57,8 @@ export function registerPromoteCommand(program: Command): void {
           familyId: options.family,
           registryDir: resolve(config.specialists.registry),
           minShadowRequests: Number(options.minShadowRequests),
+          confidence: Number(options.confidence),
+          ...(options.keepThreshold ? { keepThreshold: true } : {}),
           ...(options.specialist ? { specialist: options.specialist } : {}),
           ...(options.shadow ? { shadow: true } : {}),
           ...(options.force ? { force: true } : {}),
@@ -61,13 +70,17 @@ export function registerPromoteCommand(program: Command): void {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           return;
         }
-        const { promotion, previous, shadow } = result;
+        const { promotion, previous, shadow, recalibration } = result;
         const lines = [
           `${promotion.familyId}: specialist/${promotion.specialist} ${previous ? `${previous.mode} -> ` : ''}${promotion.mode}${promotion.mode === 'active' ? ` (accepts at confidence >= ${promotion.threshold?.toFixed(4)}, escalates the rest to the model asked for)` : ''}`,
         ];
         if (shadow)
           lines.push(
             `  shadow data: ${shadow.requests} requests, agreement ${(shadow.agreement * 100).toFixed(1)} % overall, ${(shadow.agreementWhenSettled * 100).toFixed(1)} % on the ${(shadow.wouldSettle * 100).toFixed(1)} % it would settle`,
+          );
+        if (recalibration)
+          lines.push(
+            `  threshold recalibrated on ${recalibration.items} shadowed requests: ${recalibration.previousThreshold.toFixed(4)} -> ${recalibration.threshold.toFixed(4)}, settling ${(recalibration.coverage * 100).toFixed(1)} % at ${(recalibration.selectiveAccuracy * 100).toFixed(1)} % agreement (lower bound ${(recalibration.accuracyLowerBound * 100).toFixed(1)} %)`,
           );
         lines.push('  running gateways apply this within a second.');
         process.stdout.write(`${lines.join('\n')}\n`);
