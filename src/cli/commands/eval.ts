@@ -69,14 +69,20 @@ export function registerEvalCommand(program: Command): void {
         out.push('no calibrated threshold: run `rightsize calibrate` to choose one');
       }
       const worst = [...report.perLabel].sort((a, b) => a.f1 - b.f1).slice(0, 15);
-      const labels = new Table({ head: ['label (15 lowest F1)', 'precision', 'recall', 'F1', 'support'] });
+      const labels = new Table({
+        style: { head: [], border: [] },
+        head: ['label (15 lowest F1)', 'precision', 'recall', 'F1', 'support'],
+      });
       for (const row of worst)
         labels.push([row.label, percent(row.precision), percent(row.recall), percent(row.f1), row.support]);
       out.push(labels.toString());
-      const pairs = new Table({ head: ['true label', 'predicted', 'count'] });
+      const pairs = new Table({ style: { head: [], border: [] }, head: ['true label', 'predicted', 'count'] });
       for (const pair of report.confusedPairs) pairs.push([pair.actual, pair.predicted, pair.count]);
       out.push('worst-confused pairs:', pairs.toString());
-      const curve = new Table({ head: ['coverage', 'accuracy on accepted', 'threshold'] });
+      const curve = new Table({
+        style: { head: [], border: [] },
+        head: ['coverage', 'accuracy on accepted', 'threshold'],
+      });
       for (const point of report.curve.filter((_, index) => (index + 1) % 10 === 0)) {
         curve.push([percent(point.coverage), percent(point.accuracy), point.threshold.toFixed(3)]);
       }
