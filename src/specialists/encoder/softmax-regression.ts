@@ -185,10 +185,22 @@ function softmaxLogits(
   output: Float64Array,
 ): void {
   let max = -Infinity;
+  const unrolled = dimension - (dimension % 4);
   for (let c = 0; c < classes; c++) {
-    let sum = bias[c] ?? 0;
     const row = c * dimension;
-    for (let j = 0; j < dimension; j++) sum += weights[row + j]! * x[j]!;
+    // Four running sums break V8's dependency chain (about 1.6x faster; see cosine-knn.ts).
+    let sum0 = bias[c] ?? 0;
+    let sum1 = 0;
+    let sum2 = 0;
+    let sum3 = 0;
+    for (let j = 0; j < unrolled; j += 4) {
+      sum0 += weights[row + j]! * x[j]!;
+      sum1 += weights[row + j + 1]! * x[j + 1]!;
+      sum2 += weights[row + j + 2]! * x[j + 2]!;
+      sum3 += weights[row + j + 3]! * x[j + 3]!;
+    }
+    for (let j = unrolled; j < dimension; j++) sum0 += weights[row + j]! * x[j]!;
+    const sum = sum0 + sum1 + sum2 + sum3;
     output[c] = sum;
     if (sum > max) max = sum;
   }
