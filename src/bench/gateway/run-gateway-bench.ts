@@ -31,6 +31,8 @@ export interface GatewayBenchOptions {
   warmupSeconds: number;
   /** Install and measure Portkey's gateway too. @default true */
   portkey: boolean;
+  /** Measure a bare `node:http` + undici pass-through too, as the floor of any Node.js gateway. @default false */
+  floor: boolean;
   /** Streaming requests per target for the TTFT row; 0 skips it. @default 200 */
   streamRequests: number;
   /** Progress lines (stderr in the CLI). */
@@ -92,12 +94,15 @@ const STREAM_BODY = JSON.stringify({
   max_tokens: 16,
   stream: true,
 });
+/** Measured in this order at each concurrency, each right after the direct baseline. */
+const TARGET_ORDER: readonly BenchTarget[] = ['direct', 'floor', 'rightsize', 'portkey'];
 /** Requests per measured window at most, so that a very fast target cannot run away. */
 const MAX_REQUESTS_PER_SECOND = 50_000;
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliEntry = fileURLToPath(new URL('../../../bin/rightsize.js', import.meta.url));
 const upstreamEntry = fileURLToPath(new URL('./bench-upstream.ts', import.meta.url));
+const floorEntry = fileURLToPath(new URL('./floor-proxy.ts', import.meta.url));
 
 /**
  * The loopback benchmark: a fast OpenAI-protocol upstream, Rightsize and (optionally) Portkey's
@@ -159,6 +164,24 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
       ['rightsize', endpoint(rightsize.readyValue, {}, STREAM_BODY)],
     ]);
 
+    if (options.floor) {
+      options.progress('starting the floor proxy...');
+      const floor = await startChild({
+        name: 'floor',
+        command: process.execPath,
+        args: ['--import', 'tsx', floorEntry, upstreamUrl],
+        cwd: repositoryRoot,
+        ready: (line) => /^floor listening on (\S+)/.exec(line)?.[1],
+      });
+      children.push(floor);
+      targets.push({
+        target: 'floor',
+        description: `node:http + undici pass-through, no parsing, logging or metrics (src/bench/gateway/floor-proxy.ts) at ${floor.readyValue}`,
+      });
+      // Non-streaming only: the floor proxy buffers answers, so it has no TTFT of its own.
+      endpoints.set('floor', { endpoint: endpoint(floor.readyValue, {}, BODY), pid: floor.pid });
+    }
+
     let portkey: RunningChild | undefined;
     if (options.portkey) {
       try {
@@ -201,7 +224,10 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     let rightsizeAnswered = 0;
     for (let run = 0; run < options.runs; run++) {
       for (const connections of options.connections) {
-        for (const [target, { endpoint: each, pid }] of endpoints) {
+        for (const target of TARGET_ORDER) {
+          const entry = endpoints.get(target);
+          if (!entry) continue;
+          const { endpoint: each, pid } = entry;
           if (options.warmupSeconds > 0) {
             const warmup = await loadTarget(each, {
               connections,
@@ -299,7 +325,7 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
         maxRequestsPerWindow: maxRequests,
         body: BODY,
       },
-      targets,
+      targets: [...targets].sort((a, b) => TARGET_ORDER.indexOf(a.target) - TARGET_ORDER.indexOf(b.target)),
       measurements,
       rows,
       ratios: compareGateways(rows),

@@ -1,5 +1,8 @@
-/** The targets the gateway bench loads: the upstream itself, then each gateway in front of it. */
-export type BenchTarget = 'direct' | 'rightsize' | 'portkey';
+/**
+ * The targets the gateway bench loads: the upstream itself, then each gateway in front of it;
+ * `floor` is the least a Node.js proxy can do (`--floor`), to show what is left for any gateway.
+ */
+export type BenchTarget = 'direct' | 'floor' | 'rightsize' | 'portkey';
 
 /** One load run of one target at one concurrency (autocannon plus the process counters). */
 export interface LoadMeasurement {
@@ -126,7 +129,7 @@ export function summariseMeasurements(measurements: readonly LoadMeasurement[]):
       non2xx: sum(group.map((item) => item.non2xx)),
     });
   }
-  const order: Record<BenchTarget, number> = { direct: 0, rightsize: 1, portkey: 2 };
+  const order: Record<BenchTarget, number> = { direct: 0, floor: 1, rightsize: 2, portkey: 3 };
   return rows.sort((a, b) => a.connections - b.connections || order[a.target] - order[b.target]);
 }
 

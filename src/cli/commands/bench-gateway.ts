@@ -6,6 +6,7 @@ interface BenchGatewayOptions {
   runs: number;
   warmup: number;
   portkey: boolean;
+  floor?: boolean;
   streamRequests: number;
   json?: boolean;
 }
@@ -60,6 +61,7 @@ export function registerBenchGatewayCommand(bench: Command): void {
       200,
     )
     .option('--no-portkey', 'do not install or measure Portkey')
+    .option('--floor', 'also measure a bare node:http + undici pass-through (the floor of any Node.js gateway)')
     .option('--json', 'print the report as JSON')
     .action(async (options: BenchGatewayOptions) => {
       const { runGatewayBench } = await import('../../bench/gateway/run-gateway-bench.ts');
@@ -70,6 +72,7 @@ export function registerBenchGatewayCommand(bench: Command): void {
         runs: options.runs,
         warmupSeconds: options.warmup,
         portkey: options.portkey,
+        floor: options.floor === true,
         streamRequests: options.streamRequests,
         progress: (line) => process.stderr.write(`${line}\n`),
       });
