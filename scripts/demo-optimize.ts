@@ -15,12 +15,13 @@
  *
  * Everything is written under `.rightsize/demo-optimize/` (removed at the start of each run).
  * Options: `--arch fasttext|encoder|ensemble` (default ensemble), `--target-accuracy X` (0.97),
- * `--concurrency N` (16).
+ * `--held-out F` (share of the logged tickets distill holds out, 0.1), `--concurrency N` (16).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
 import OpenAI from 'openai';
 import { readEnvironment } from '../src/config/environment.ts';
 import { parseConfig } from '../src/config/load-config.ts';
@@ -50,6 +51,7 @@ const argument = (name: string, fallback: string): string => {
 const arch = argument('arch', 'ensemble');
 const targetAccuracy = argument('target-accuracy', '0.97');
 const concurrency = Number(argument('concurrency', '16'));
+const heldOut = argument('held-out', '0.1');
 
 interface Message {
   role: 'system' | 'user';
@@ -179,6 +181,8 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       targetAccuracy,
       '--period',
       '30d',
+      '--held-out',
+      heldOut,
     ]);
     const distillation = JSON.parse(readFileSync(join(distillations, `${top.id}.json`), 'utf8')) as {
       coverage: number;
@@ -187,7 +191,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       monthlySavingUsd: number;
     };
 
-    // 4. Shadow.
+    // 4. Shadow, on a random half of test.csv: the live traffic the threshold is checked and recalibrated on.
     const testItems: Item[] = test.map((row, index) => ({
       kind: 'ticket',
       messages: [
@@ -196,62 +200,108 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       ],
       gold: row.label,
     }));
+    const order = shuffleInPlace(
+      testItems.map((_, index) => index),
+      seededRandom(11),
+    );
+    const shadowHalf = new Set(order.slice(0, Math.floor(testItems.length / 2)));
     log(`\n== 4. npx rightsize promote --family ${top.id} --specialist support-tickets --shadow`);
     await cli(['promote', '--family', top.id, '--specialist', 'support-tickets', '--shadow']);
     await untilMode(gateway.runtime.promotions.current, 'shadow');
     log(
-      `replaying Banking77 test.csv (${test.length} tickets) in shadow: gpt-4o answers, the specialist runs beside it`,
+      `replaying half of Banking77 test.csv (${shadowHalf.size} tickets, seeded) in shadow: gpt-4o answers, the specialist runs beside it`,
     );
-    const shadowIds = await replay(client, testItems);
+    await replay(
+      client,
+      testItems.filter((_, index) => shadowHalf.has(index)),
+      4,
+    );
     await gateway.runtime.logWriter.flush();
-    log('\n== 5. npx rightsize analyze --period 30d (after the shadow replay)');
+    log('\n== 5. npx rightsize analyze --period 30d --limit 3 (after the shadow replay)');
     await cli(['analyze', '--period', '30d', '--limit', '3']);
 
-    // 5. Promote.
+    // 5. Promote: the threshold is recalibrated on the shadowed tickets.
     log(`\n== 6. npx rightsize promote --family ${top.id} --specialist support-tickets`);
-    await cli(['promote', '--family', top.id, '--specialist', 'support-tickets']);
+    const promoted = JSON.parse(
+      await cli(['promote', '--family', top.id, '--specialist', 'support-tickets', '--json'], { quiet: true }),
+    ) as {
+      promotion: { threshold: number };
+      shadow?: { requests: number; agreement: number; agreementWhenSettled: number; wouldSettle: number };
+      recalibration?: {
+        previousThreshold: number;
+        threshold: number;
+        coverage: number;
+        selectiveAccuracy: number;
+        accuracyLowerBound: number;
+        items: number;
+      };
+    };
+    const recalibration = promoted.recalibration;
+    log(
+      `${top.id}: specialist/support-tickets shadow -> active; shadow: ${promoted.shadow?.requests} requests, ${pct(promoted.shadow?.agreement ?? 0)} agreement`,
+    );
+    if (recalibration)
+      log(
+        `  threshold recalibrated on the shadowed tickets: ${recalibration.previousThreshold.toFixed(4)} -> ${recalibration.threshold.toFixed(4)}, settling ${pct(recalibration.coverage)} at ${pct(recalibration.selectiveAccuracy)} agreement (lower bound ${pct(recalibration.accuracyLowerBound)})`,
+      );
     await untilMode(gateway.runtime.promotions.current, 'active');
     const others: Item[] = mixed.filter((item) => item.kind !== 'ticket').slice(0, 100);
-    log(`replaying Banking77 test.csv again (${test.length} tickets), and ${others.length} GSM8K / MT-Bench questions`);
-    const activeIds = await replay(client, [...testItems, ...others]);
+    log(
+      `replaying all of Banking77 test.csv (${test.length} tickets), and ${others.length} GSM8K / MT-Bench questions`,
+    );
+    const activeIds = await replay(client, [...testItems, ...others], 4);
+
+    // 6. Roll back, live, and replay test.csv once more: what the same tickets cost on gpt-4o alone.
+    log(`\n== 7. npx rightsize promote --family ${top.id} --rollback, then test.csv again (the all-gpt-4o baseline)`);
+    await cli(['promote', '--family', top.id, '--rollback']);
+    await untilGone(gateway.runtime.promotions.current);
+    const baselineIds = await replay(client, testItems);
     await gateway.runtime.logWriter.flush();
 
-    // 6. Measure.
+    // 7. Measure.
     const rows = new Map((await store.queryRequestLogs()).map((row) => [row.id, row]));
-    const measured = measure(testItems, shadowIds, activeIds.slice(0, testItems.length), rows);
+    const activeTickets = activeIds.slice(0, testItems.length);
+    const all = measure(testItems, activeTickets, baselineIds, rows, () => true);
+    const unseen = measure(testItems, activeTickets, baselineIds, rows, (index) => !shadowHalf.has(index));
     const otherRows = activeIds.slice(testItems.length).map((id) => rows.get(id));
     const othersOnLarge = otherRows.filter((row) => row?.servedModel === 'gpt-4o').length;
-    const projectedPerRequest = distillation.savingPerRequestUsd;
+    const specialistCost = config.specialists.costPerCallUsd;
+    const projectedByDistill = distillation.savingPerRequestUsd;
+    const projectedByShadow = recalibration
+      ? recalibration.coverage * distillation.costPerRequestUsd - specialistCost
+      : projectedByDistill;
+    const gap = (measured: number, projected: number) => (measured - projected) / projected;
     const summary = {
       arch,
       targetAccuracy: Number(targetAccuracy),
       tickets: testItems.length,
-      projected: { coverage: distillation.coverage, savingPerRequestUsd: projectedPerRequest },
-      measured,
-      savingGap: (measured.savingPerRequestUsd - projectedPerRequest) / projectedPerRequest,
+      distill: { coverage: distillation.coverage, savingPerRequestUsd: projectedByDistill },
+      shadow: recalibration ?? null,
+      projectedSavingPerRequestUsd: projectedByShadow,
+      measuredAll: all,
+      measuredUnseen: unseen,
+      savingGapAll: gap(all.savingPerRequestUsd, projectedByShadow),
+      savingGapUnseen: gap(unseen.savingPerRequestUsd, projectedByShadow),
+      savingGapAgainstDistill: gap(all.savingPerRequestUsd, projectedByDistill),
       otherRequests: otherRows.length,
       otherRequestsOnGpt4o: othersOnLarge,
       minutes: (performance.now() - started) / 60_000,
     };
     writeFileSync(join(WORK, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    const pct = (value: number) => `${(value * 100).toFixed(1)} %`;
-    log(`\n== 7. Banking77 test.csv (${testItems.length} tickets) after promotion`);
+    log(`\n== 8. Banking77 test.csv after promotion (gold labels; cost against the rollback replay on gpt-4o)`);
     log(
-      `  settled by specialist/support-tickets: ${measured.settled} (${pct(measured.coverage)}; projected by distill ${pct(distillation.coverage)})`,
-    );
-    log(`  accuracy of the specialist's answers (gold labels): ${pct(measured.settledAccuracy)}`);
-    log(`  escalated to gpt-4o: ${measured.escalated}; accuracy of all answers: ${pct(measured.overallAccuracy)}`);
-    log(
-      `  cost: $${measured.activeCostUsd.toFixed(4)} against $${measured.baselineCostUsd.toFixed(4)} all on gpt-4o (the shadow replay's gpt-4o cost)`,
+      renderMeasured([
+        ['all 3,080 tickets', all],
+        [`the ${unseen.tickets} not shadowed`, unseen],
+      ]),
     );
     log(
-      `  saving per ticket: measured $${measured.savingPerRequestUsd.toPrecision(3)} (${pct(measured.savingShare)}), projected $${projectedPerRequest.toPrecision(3)}: ${pct(Math.abs(summary.savingGap))} ${summary.savingGap >= 0 ? 'above' : 'below'} the projection`,
+      `  projected saving per ticket: $${projectedByShadow.toPrecision(3)} (promotion: ${pct(recalibration?.coverage ?? distillation.coverage)} coverage), $${projectedByDistill.toPrecision(3)} (distill: ${pct(distillation.coverage)} on held-out logged tickets)`,
     );
     log(
-      `  p50 latency: ${measured.p50SettledMs.toFixed(1)} ms settled, ${measured.p50EscalatedMs.toFixed(1)} ms escalated`,
+      `  measured against the promotion's projection: ${signed(summary.savingGapAll)} (all), ${signed(summary.savingGapUnseen)} (not shadowed); against distill's: ${signed(summary.savingGapAgainstDistill)}`,
     );
-    log(`  other families: ${othersOnLarge} of ${otherRows.length} GSM8K / MT-Bench requests still served by gpt-4o`);
-    log(`  shadow agreement with gpt-4o on the same tickets: ${pct(measured.shadowAgreement)}`);
+    log(`  other families: ${othersOnLarge} of ${otherRows.length} GSM8K / MT-Bench requests served by gpt-4o`);
     log(`\n${JSON.stringify(summary)}`);
     log(`done in ${summary.minutes.toFixed(1)} min; report: ${join(WORK, 'analysis.html')}`);
   } finally {
@@ -259,24 +309,41 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
   }
 }
 
+interface Measured {
+  tickets: number;
+  settled: number;
+  coverage: number;
+  settledAccuracy: number;
+  overallAccuracy: number;
+  costUsd: number;
+  baselineCostUsd: number;
+  savingPerRequestUsd: number;
+  savingShare: number;
+  p50SettledMs: number;
+  p50EscalatedMs: number;
+}
+
 function measure(
   items: readonly Item[],
-  shadowIds: readonly string[],
   activeIds: readonly string[],
+  baselineIds: readonly string[],
   rows: ReadonlyMap<string, RequestLogRecord>,
-) {
+  include: (index: number) => boolean,
+): Measured {
+  let tickets = 0;
   let settled = 0;
   let settledCorrect = 0;
   let correct = 0;
-  let activeCost = 0;
+  let cost = 0;
   let baselineCost = 0;
-  let shadowAgree = 0;
   const settledLatency: number[] = [];
   const escalatedLatency: number[] = [];
   items.forEach((item, index) => {
+    if (!include(index)) return;
     const active = rows.get(activeIds[index] ?? '');
-    const shadow = rows.get(shadowIds[index] ?? '');
-    if (!active || !shadow) throw new Error(`request ${index} is missing from the log`);
+    const baseline = rows.get(baselineIds[index] ?? '');
+    if (!active || !baseline) throw new Error(`request ${index} is missing from the log`);
+    tickets++;
     const isSettled = active.servedModel === 'specialist/support-tickets';
     const answerCorrect = active.responseText?.trim() === item.gold;
     if (isSettled) {
@@ -285,30 +352,65 @@ function measure(
       settledLatency.push(active.latencyMs);
     } else escalatedLatency.push(active.latencyMs);
     if (answerCorrect) correct++;
-    activeCost += active.costUsd ?? 0;
-    // What the ticket cost on gpt-4o alone: the shadow replay's model tier.
-    baselineCost += shadow.tiers.find((tier) => tier.outcome === 'accepted')?.costUsd ?? 0;
-    if (shadow.tiers.find((tier) => tier.outcome === 'shadow')?.reason === 'agrees') shadowAgree++;
+    cost += active.costUsd ?? 0;
+    baselineCost += baseline.costUsd ?? 0;
   });
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   return {
+    tickets,
     settled,
-    escalated: items.length - settled,
-    coverage: settled / items.length,
+    coverage: settled / tickets,
     settledAccuracy: settled > 0 ? settledCorrect / settled : 0,
-    overallAccuracy: correct / items.length,
-    activeCostUsd: activeCost,
+    overallAccuracy: correct / tickets,
+    costUsd: cost,
     baselineCostUsd: baselineCost,
-    savingPerRequestUsd: (baselineCost - activeCost) / items.length,
-    savingShare: (baselineCost - activeCost) / baselineCost,
-    shadowAgreement: shadowAgree / items.length,
+    savingPerRequestUsd: (baselineCost - cost) / tickets,
+    savingShare: (baselineCost - cost) / baselineCost,
     p50SettledMs: median(settledLatency),
     p50EscalatedMs: median(escalatedLatency),
   };
 }
 
+function renderMeasured(rows: ReadonlyArray<[string, Measured]>): string {
+  const table = new Table({
+    style: { head: [], border: [], compact: true },
+    head: [
+      'tickets',
+      'settled by specialist',
+      'its accuracy',
+      'all answers accuracy',
+      'cost',
+      'all on gpt-4o',
+      'saving/ticket',
+      'saving',
+      'p50 ms settled / escalated',
+    ],
+  });
+  for (const [name, measured] of rows)
+    table.push([
+      name,
+      `${measured.settled} (${pct(measured.coverage)})`,
+      pct(measured.settledAccuracy),
+      pct(measured.overallAccuracy),
+      `$${measured.costUsd.toFixed(4)}`,
+      `$${measured.baselineCostUsd.toFixed(4)}`,
+      `$${measured.savingPerRequestUsd.toPrecision(3)}`,
+      pct(measured.savingShare),
+      `${measured.p50SettledMs.toFixed(1)} / ${measured.p50EscalatedMs.toFixed(1)}`,
+    ]);
+  return table.toString();
+}
+
+function pct(value: number): string {
+  return `${(value * 100).toFixed(1)} %`;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
+}
+
 /** Sends every item through the gateway, `concurrency` at a time; returns the request ids in order. */
-async function replay(client: OpenAI, items: readonly Item[]): Promise<string[]> {
+async function replay(client: OpenAI, items: readonly Item[], inFlight = concurrency): Promise<string[]> {
   const ids: string[] = new Array(items.length).fill('');
   let next = 0;
   let done = 0;
@@ -326,7 +428,7 @@ async function replay(client: OpenAI, items: readonly Item[]): Promise<string[]>
         log(`  ${done} / ${items.length} (${((performance.now() - startedAt) / 1000).toFixed(0)} s)`);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: inFlight }, worker));
   return ids;
 }
 
@@ -337,6 +439,15 @@ async function untilMode(current: () => ReadonlyArray<{ promotion: { mode: strin
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   log(`gateway: ${mode} promotion applied after ${Date.now() - started} ms, without a restart`);
+}
+
+async function untilGone(current: () => ReadonlyArray<unknown>): Promise<void> {
+  const started = Date.now();
+  while (current().length > 0) {
+    if (Date.now() - started > 10_000) throw new Error('the gateway did not pick up the rollback');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  log(`gateway: rollback applied after ${Date.now() - started} ms, without a restart`);
 }
 
 /** Runs `rightsize <args>` in a child process; prints its output unless quiet; returns its stdout. */
