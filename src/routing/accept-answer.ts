@@ -1,7 +1,16 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvInstance, ValidateFunction } from 'ajv';
 import type { AcceptRule } from '../config/config-schema.ts';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+/** Ajv, created on the first JSON-schema rule (it costs about 13 MB and most routes have none). */
+let ajvInstance: AjvInstance | undefined;
+function ajv(): AjvInstance {
+  if (!ajvInstance) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajvInstance = new Ajv({ allErrors: false, strict: false });
+  }
+  return ajvInstance;
+}
 /** Compiled JSON schemas, per rule object (rules are frozen config, so identity is stable). */
 const compiled = new WeakMap<object, ValidateFunction>();
 const regexes = new Map<string, RegExp>();
@@ -89,7 +98,7 @@ export function acceptAnswer(rule: AcceptRule | undefined, input: AcceptInput): 
   if (rule.jsonSchema !== undefined) {
     let validate = compiled.get(rule.jsonSchema);
     if (!validate) {
-      validate = ajv.compile(rule.jsonSchema);
+      validate = ajv().compile(rule.jsonSchema);
       compiled.set(rule.jsonSchema, validate);
     }
     let value: unknown;
@@ -102,7 +111,7 @@ export function acceptAnswer(rule: AcceptRule | undefined, input: AcceptInput): 
       return {
         accepted: false,
         reason: 'invalid_output',
-        detail: `the answer breaks the JSON schema: ${ajv.errorsText(validate.errors)}`,
+        detail: `the answer breaks the JSON schema: ${ajv().errorsText(validate.errors)}`,
       };
   }
   return { accepted: true, answer };

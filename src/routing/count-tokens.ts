@@ -1,6 +1,6 @@
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatCompletionRequest, TokenUsage } from '../providers/chat-completion.ts';
 import { messageText } from '../providers/chat-completion.ts';
+import { o200kTokenizer } from './o200k-tokenizer.ts';
 
 /**
  * Per-message overhead in tokens of OpenAI's chat format (role and separators), from OpenAI's
@@ -14,6 +14,7 @@ const TOKENS_PER_REPLY = 3;
  * Other model families tokenise differently; the count is an estimate, marked `tokenizer`.
  */
 export function countUsage(request: Pick<ChatCompletionRequest, 'messages'>, outputText: string): TokenUsage {
+  const countO200k = o200kTokenizer().countTokens;
   let inputTokens = TOKENS_PER_REPLY;
   for (const message of request.messages) inputTokens += TOKENS_PER_MESSAGE + countO200k(messageText(message));
   return {

@@ -1,6 +1,6 @@
-import { isWithinTokenLimit } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Modality } from '../../catalog/catalog.ts';
 import type { ChatCompletionRequest } from '../../providers/chat-completion.ts';
+import { o200kTokenizer } from '../o200k-tokenizer.ts';
 import { findSensitiveData, type SensitiveDataKind } from './find-sensitive-data.ts';
 
 /**
@@ -24,7 +24,7 @@ const tokenCounts = new Map<string, { tokens: number; exact: boolean }>();
 
 /** The o200k count of `text`, or false past `limit`; long texts are remembered (least recently used out). */
 function countWithin(text: string, limit: number): number | false {
-  if (text.length < CACHE_MIN_CHARS) return isWithinTokenLimit(text, limit);
+  if (text.length < CACHE_MIN_CHARS) return o200kTokenizer().isWithinTokenLimit(text, limit);
   const cached = tokenCounts.get(text);
   if (cached) {
     tokenCounts.delete(text);
@@ -33,7 +33,7 @@ function countWithin(text: string, limit: number): number | false {
     if (limit < cached.tokens) return false;
   }
   // isWithinTokenLimit stops encoding as soon as the limit is passed: huge prompts stay bounded.
-  const count = isWithinTokenLimit(text, limit);
+  const count = o200kTokenizer().isWithinTokenLimit(text, limit);
   tokenCounts.set(text, count === false ? { tokens: limit + 1, exact: false } : { tokens: count, exact: true });
   if (tokenCounts.size > CACHE_MAX_ENTRIES) {
     const oldest = tokenCounts.keys().next().value;
