@@ -167,7 +167,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
 
     // 3. Distil.
     log(
-      `\n== 3. npx rightsize distill --family ${top.id} --name support-tickets --arch ${arch} --target-accuracy ${targetAccuracy} --period 30d`,
+      `\n== 3. npx rightsize distill --family ${top.id} --name support-tickets --arch ${arch} --target-accuracy ${targetAccuracy} --period 30d --held-out ${heldOut}`,
     );
     await cli([
       'distill',
@@ -211,9 +211,10 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
     log(
       `replaying half of Banking77 test.csv (${shadowHalf.size} tickets, seeded) in shadow: gpt-4o answers, the specialist runs beside it`,
     );
-    await replay(
+    const shadowIndexes = testItems.map((_, index) => index).filter((index) => shadowHalf.has(index));
+    const shadowIds = await replay(
       client,
-      testItems.filter((_, index) => shadowHalf.has(index)),
+      shadowIndexes.map((index) => testItems[index] as Item),
       4,
     );
     await gateway.runtime.logWriter.flush();
@@ -251,6 +252,22 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
     );
     const activeIds = await replay(client, [...testItems, ...others], 4);
 
+    // The other operating point: recalibrated on the same shadow data without the confidence margin.
+    log(`\n== 6b. npx rightsize promote --family ${top.id} --specialist support-tickets --point-estimate`);
+    const pointPromoted = JSON.parse(
+      await cli(['promote', '--family', top.id, '--specialist', 'support-tickets', '--point-estimate', '--json'], {
+        quiet: true,
+      }),
+    ) as typeof promoted;
+    const pointRecalibration = pointPromoted.recalibration;
+    if (pointRecalibration)
+      log(
+        `  threshold recalibrated on the shadowed tickets without the margin: ${pointRecalibration.threshold.toFixed(4)}, settling ${pct(pointRecalibration.coverage)} at ${pct(pointRecalibration.selectiveAccuracy)} agreement (no guarantee)`,
+      );
+    await untilThreshold(gateway.runtime.promotions.current, pointPromoted.promotion.threshold);
+    log(`replaying all of Banking77 test.csv (${test.length} tickets) at that threshold`);
+    const pointIds = await replay(client, testItems, 4);
+
     // 6. Roll back, live, and replay test.csv once more: what the same tickets cost on gpt-4o alone.
     log(`\n== 7. npx rightsize promote --family ${top.id} --rollback, then test.csv again (the all-gpt-4o baseline)`);
     await cli(['promote', '--family', top.id, '--rollback']);
@@ -263,6 +280,11 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
     const activeTickets = activeIds.slice(0, testItems.length);
     const all = measure(testItems, activeTickets, baselineIds, rows, () => true);
     const unseen = measure(testItems, activeTickets, baselineIds, rows, (index) => !shadowHalf.has(index));
+    const pointAll = measure(testItems, pointIds, baselineIds, rows, () => true);
+    const pointUnseen = measure(testItems, pointIds, baselineIds, rows, (index) => !shadowHalf.has(index));
+    const projectedByPoint = pointRecalibration
+      ? pointRecalibration.coverage * distillation.costPerRequestUsd - config.specialists.costPerCallUsd
+      : distillation.savingPerRequestUsd;
     const otherRows = activeIds.slice(testItems.length).map((id) => rows.get(id));
     const othersOnLarge = otherRows.filter((row) => row?.servedModel === 'gpt-4o').length;
     const specialistCost = config.specialists.costPerCallUsd;
@@ -283,6 +305,14 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       savingGapAll: gap(all.savingPerRequestUsd, projectedByShadow),
       savingGapUnseen: gap(unseen.savingPerRequestUsd, projectedByShadow),
       savingGapAgainstDistill: gap(all.savingPerRequestUsd, projectedByDistill),
+      pointEstimate: {
+        recalibration: pointRecalibration ?? null,
+        projectedSavingPerRequestUsd: projectedByPoint,
+        measuredAll: pointAll,
+        measuredUnseen: pointUnseen,
+        savingGapAll: gap(pointAll.savingPerRequestUsd, projectedByPoint),
+        savingGapUnseen: gap(pointUnseen.savingPerRequestUsd, projectedByPoint),
+      },
       otherRequests: otherRows.length,
       otherRequestsOnGpt4o: othersOnLarge,
       minutes: (performance.now() - started) / 60_000,
@@ -291,8 +321,10 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
     log(`\n== 8. Banking77 test.csv after promotion (gold labels; cost against the rollback replay on gpt-4o)`);
     log(
       renderMeasured([
-        ['all 3,080 tickets', all],
-        [`the ${unseen.tickets} not shadowed`, unseen],
+        ['guaranteed: all 3,080', all],
+        [`guaranteed: ${unseen.tickets} not shadowed`, unseen],
+        ['point estimate: all 3,080', pointAll],
+        [`point estimate: ${pointUnseen.tickets} not shadowed`, pointUnseen],
       ]),
     );
     log(
@@ -300,6 +332,9 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
     );
     log(
       `  measured against the promotion's projection: ${signed(summary.savingGapAll)} (all), ${signed(summary.savingGapUnseen)} (not shadowed); against distill's: ${signed(summary.savingGapAgainstDistill)}`,
+    );
+    log(
+      `  point estimate: projected $${projectedByPoint.toPrecision(3)} per ticket (${pct(pointRecalibration?.coverage ?? 0)} coverage); measured ${signed(summary.pointEstimate.savingGapAll)} (all), ${signed(summary.pointEstimate.savingGapUnseen)} (not shadowed)`,
     );
     log(`  other families: ${othersOnLarge} of ${otherRows.length} GSM8K / MT-Bench requests served by gpt-4o`);
     log(`\n${JSON.stringify(summary)}`);
@@ -439,6 +474,18 @@ async function untilMode(current: () => ReadonlyArray<{ promotion: { mode: strin
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   log(`gateway: ${mode} promotion applied after ${Date.now() - started} ms, without a restart`);
+}
+
+async function untilThreshold(
+  current: () => ReadonlyArray<{ promotion: { threshold: number | null } }>,
+  threshold: number,
+): Promise<void> {
+  const started = Date.now();
+  while (!current().some((entry) => entry.promotion.threshold === threshold)) {
+    if (Date.now() - started > 10_000) throw new Error('the gateway did not pick up the new threshold');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  log(`gateway: new threshold applied after ${Date.now() - started} ms, without a restart`);
 }
 
 async function untilGone(current: () => ReadonlyArray<unknown>): Promise<void> {

@@ -147,6 +147,19 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
     expect(recalibrated.recalibration?.items).toBe(test.length);
     expect(recalibrated.promotion.threshold).toBe(recalibrated.recalibration?.threshold);
     expect(recalibrated.recalibration?.accuracyLowerBound).toBeGreaterThanOrEqual(0.8);
+    expect(recalibrated.recalibration?.method).toBe('guaranteed');
+    // Without the confidence margin the threshold can only settle as much or more.
+    const point = await promoteFamily({
+      store,
+      familyId,
+      registryDir,
+      distillationDir,
+      targetAccuracy: 0.8,
+      pointEstimate: true,
+    });
+    expect(point.recalibration?.method).toBe('point-estimate');
+    expect(point.recalibration?.coverage).toBeGreaterThanOrEqual(recalibrated.recalibration?.coverage ?? 1);
+    expect(point.recalibration?.selectiveAccuracy).toBeGreaterThanOrEqual(0.8);
     // An explicit threshold is checked against the shadow data instead: here one that settles about half.
     const result = await promoteFamily({
       store,

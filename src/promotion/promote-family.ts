@@ -2,7 +2,11 @@ import { analyzeLog, normaliseAnswer, type ShadowSummary } from '../analysis/ana
 import { DEFAULT_DISTILLATION_DIR, readDistillations } from '../analysis/distillation-record.ts';
 import { findFamily } from '../analysis/find-families.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
-import { calibrateThreshold, type ScoredItem } from '../specialists/calibration/calibrate-threshold.ts';
+import {
+  calibrateThreshold,
+  empiricalThreshold,
+  type ScoredItem,
+} from '../specialists/calibration/calibrate-threshold.ts';
 import { readSpecialistMetadata } from '../specialists/registry/load-specialist.ts';
 import type { Promotion, RequestLogRecord, Store } from '../store/store.ts';
 
@@ -36,6 +40,12 @@ export interface PromoteFamilyOptions {
   keepThreshold?: boolean;
   /** Probability that the recalibrated threshold's accuracy guarantee holds. @default 0.95 */
   confidence?: number;
+  /**
+   * Recalibrate to the lowest threshold whose measured shadow agreement meets the target, without the
+   * Clopper-Pearson margin (`empiricalThreshold`): more coverage, and about even odds that the live
+   * accuracy falls a little below the target. @default false
+   */
+  pointEstimate?: boolean;
 }
 
 /** A threshold recalibrated on live shadow traffic (see {@link promoteFamily}). */
@@ -46,9 +56,11 @@ export interface ShadowRecalibration {
   /** Share of the shadowed requests the specialist settles at the new threshold, and its agreement there. */
   coverage: number;
   selectiveAccuracy: number;
-  /** Clopper-Pearson lower bound of that agreement. */
+  /** Clopper-Pearson lower bound of that agreement (0 for a point estimate). */
   accuracyLowerBound: number;
   items: number;
+  /** `guaranteed` (SGR with the Clopper-Pearson bound) or `point-estimate`. */
+  method: 'guaranteed' | 'point-estimate';
 }
 
 /** What {@link promoteFamily} changed. */
@@ -136,7 +148,9 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
       );
     if (items.length >= minimum && options.threshold === undefined && !options.keepThreshold) {
       // Live traffic may differ from the logged history the threshold was calibrated on: recalibrate on it.
-      const choice = calibrateThreshold(items, { targetAccuracy, confidence: options.confidence ?? 0.95 });
+      const choice = options.pointEstimate
+        ? empiricalThreshold(items, { targetAccuracy })
+        : calibrateThreshold(items, { targetAccuracy, confidence: options.confidence ?? 0.95 });
       if (choice.threshold === undefined && !options.force)
         throw new RightsizeError(
           'conflict',
@@ -151,6 +165,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
           selectiveAccuracy: choice.selectiveAccuracy,
           accuracyLowerBound: choice.accuracyLowerBound,
           items: items.length,
+          method: options.pointEstimate ? 'point-estimate' : 'guaranteed',
         };
       }
     } else if (items.length >= minimum && !options.force) {

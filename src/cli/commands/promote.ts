@@ -11,6 +11,7 @@ interface PromoteCommandOptions {
   threshold?: string;
   minShadowRequests: string;
   keepThreshold?: boolean;
+  pointEstimate?: boolean;
   confidence: string;
   config?: string;
   db?: string;
@@ -39,6 +40,7 @@ export function registerPromoteCommand(program: Command): void {
       'going active, keep the calibrated threshold instead of recalibrating it on the shadow data',
     )
     .option('--confidence <x>', 'probability that the recalibrated threshold meets the target', '0.95')
+    .option('--point-estimate', 'recalibrate without the confidence margin: more coverage, no guarantee')
     .option('--config <file>', 'config whose store and registry to use')
     .option('--db <url>', "store URL instead of the config's")
     .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
@@ -59,6 +61,7 @@ export function registerPromoteCommand(program: Command): void {
           minShadowRequests: Number(options.minShadowRequests),
           confidence: Number(options.confidence),
           ...(options.keepThreshold ? { keepThreshold: true } : {}),
+          ...(options.pointEstimate ? { pointEstimate: true } : {}),
           ...(options.specialist ? { specialist: options.specialist } : {}),
           ...(options.shadow ? { shadow: true } : {}),
           ...(options.force ? { force: true } : {}),
@@ -80,7 +83,7 @@ export function registerPromoteCommand(program: Command): void {
           );
         if (recalibration)
           lines.push(
-            `  threshold recalibrated on ${recalibration.items} shadowed requests: ${recalibration.previousThreshold.toFixed(4)} -> ${recalibration.threshold.toFixed(4)}, settling ${(recalibration.coverage * 100).toFixed(1)} % at ${(recalibration.selectiveAccuracy * 100).toFixed(1)} % agreement (lower bound ${(recalibration.accuracyLowerBound * 100).toFixed(1)} %)`,
+            `  threshold recalibrated on ${recalibration.items} shadowed requests: ${recalibration.previousThreshold.toFixed(4)} -> ${recalibration.threshold.toFixed(4)}, settling ${(recalibration.coverage * 100).toFixed(1)} % at ${(recalibration.selectiveAccuracy * 100).toFixed(1)} % agreement (${recalibration.method === 'guaranteed' ? `lower bound ${(recalibration.accuracyLowerBound * 100).toFixed(1)} %` : 'point estimate, no guarantee'})`,
           );
         lines.push('  running gateways apply this within a second.');
         process.stdout.write(`${lines.join('\n')}\n`);
