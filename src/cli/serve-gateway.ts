@@ -26,13 +26,29 @@ export async function serve(options: ServeOptions): Promise<void> {
     registryDir: resolve(config.specialists.registry),
     costPerCallUsd: config.specialists.costPerCallUsd,
   });
+  // Specialists of a route calibrated at start stay unlisted (their tiers skipped) until their
+  // route thresholds are stored, so that no request is judged by a stale threshold.
+  const { routeCalibrationIsCurrent } = await import('../specialists/calibration/ensure-route-calibration.ts');
+  const calibrating = new Set(
+    config.specialists.calibrateRoutes.flatMap((entry) => {
+      const names = routeSpecialists(config, entry.route);
+      const current = routeCalibrationIsCurrent({
+        registryDir: resolve(config.specialists.registry),
+        route: entry.route,
+        specialists: names,
+        targetAccuracy: entry.targetAccuracy,
+        confidence: entry.confidence,
+      });
+      return current ? [] : names;
+    }),
+  );
   const gateway = await startGateway({
     config,
     configSource: loaded.source,
     print,
     specialists: {
       provider: specialistProvider,
-      names: () => specialistProvider.names(),
+      names: () => specialistProvider.names().filter((name) => !calibrating.has(name)),
       labels: (name) => specialistProvider.labels(name),
     },
   });
@@ -48,7 +64,78 @@ export async function serve(options: ServeOptions): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  void trainMissingSpecialists(config, print);
+  void trainMissingSpecialists(config, print).then(() =>
+    calibrateRoutesAtStart(config, print, async (names) => {
+      for (const name of names) {
+        await specialistProvider.reload(name);
+        calibrating.delete(name);
+      }
+    }),
+  );
+}
+
+/** The leading `specialist/NAME` tiers of a route, by name. */
+function routeSpecialists(config: RightsizeConfig, route: string): string[] {
+  const names: string[] = [];
+  for (const tier of config.routes[route]?.tiers ?? []) {
+    if (!tier.model.startsWith('specialist/')) break;
+    names.push(tier.model.slice('specialist/'.length));
+  }
+  return names;
+}
+
+/** Runs `specialists.calibrateRoutes` (see `ensureRouteCalibration`), then lists the specialists again via `ready`. */
+async function calibrateRoutesAtStart(
+  config: RightsizeConfig,
+  print: (line: string) => void,
+  ready: (names: string[]) => Promise<void>,
+): Promise<void> {
+  if (config.specialists.calibrateRoutes.length === 0) return;
+  const { ensureRouteCalibration } = await import('../specialists/calibration/ensure-route-calibration.ts');
+  for (const entry of config.specialists.calibrateRoutes) {
+    const names = routeSpecialists(config, entry.route);
+    const training = config.specialists.train.find((train) => train.name === names[0]);
+    try {
+      if (names.length === 0 || training === undefined) {
+        print(
+          `  route ${entry.route} not calibrated: specialists.calibrateRoutes needs a route whose first tiers are ` +
+            'specialist/NAME tiers trained from specialists.train',
+        );
+        continue;
+      }
+      print(
+        `  calibrating route ${entry.route} (${names.map((name) => `specialist/${name}`).join(' -> ')}) together...`,
+      );
+      const outcome = await ensureRouteCalibration({
+        registryDir: resolve(config.specialists.registry),
+        route: entry.route,
+        specialists: names,
+        dataPath: resolve(training.data),
+        textColumn: training.textColumn,
+        labelColumn: training.labelColumn,
+        targetAccuracy: entry.targetAccuracy,
+        confidence: entry.confidence,
+      });
+      if (outcome.status === 'current') print(`  route ${entry.route}: thresholds already calibrated together`);
+      else if (outcome.status === 'no-threshold')
+        print(
+          `  route ${entry.route}: no thresholds reach ${entry.targetAccuracy} with ${entry.confidence} confidence on the ` +
+            'validation split; each specialist keeps its own (lower targetAccuracy, or calibrate on more held-out rows)',
+        );
+      else {
+        const point = outcome.result.choice.guaranteed;
+        print(
+          `  route ${entry.route}: thresholds ${outcome.result.stored.map((stored) => `specialist/${stored.name} ${stored.calibration.threshold.toFixed(4)}`).join(', ')}; ` +
+            `on ${outcome.result.choice.items} validation rows they settle ${((point?.coverage ?? 0) * 100).toFixed(1)} % ` +
+            `at ${((point?.selectiveAccuracy ?? 0) * 100).toFixed(1)} % (>= ${((point?.accuracyLowerBound ?? 0) * 100).toFixed(1)} % with ${entry.confidence} confidence)`,
+        );
+      }
+    } catch (error) {
+      print(`  route ${entry.route} not calibrated: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await ready(names);
+    }
+  }
 }
 
 async function trainMissingSpecialists(config: RightsizeConfig, print: (line: string) => void): Promise<void> {

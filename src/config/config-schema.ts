@@ -130,11 +130,30 @@ export const specialistTrainSchema = z.strictObject({
   confidence: z.number().gt(0).lt(1).optional(),
 });
 
+/**
+ * A route whose specialist tiers are calibrated together at start, after training, on the validation
+ * split they share (`rightsize calibrate --route NAME --split validation`): the thresholds are chosen
+ * so that everything the specialist tiers accept, together, is right at least `targetAccuracy` of the
+ * time with probability `confidence` (Learn-then-Test fixed-sequence testing with one-sided
+ * Clopper-Pearson bounds; see `specialists/calibration/calibrate-cascade.ts`). Replaces the
+ * thresholds each specialist got alone at training.
+ */
+export const routeCalibrationSchema = z.strictObject({
+  /** A route of `routes`; its leading `specialist/NAME` tiers are calibrated, in order. */
+  route: z.string().min(1),
+  /** Accuracy required on what the specialist tiers accept together, e.g. 0.97. */
+  targetAccuracy: z.number().gt(0).lt(1),
+  /** Probability that the guarantee holds. @default 0.95 */
+  confidence: z.number().gt(0).lt(1).default(0.95),
+});
+
 export const specialistsConfigSchema = z.strictObject({
   /** Folder holding trained specialists. */
   registry: z.string().default('.rightsize/specialists'),
   /** Specialists to train at start when missing from the registry. */
   train: z.array(specialistTrainSchema).default([]),
+  /** Routes whose specialist tiers are calibrated together at start (they must share one `train` data file, fraction and seed). */
+  calibrateRoutes: z.array(routeCalibrationSchema).default([]),
   /** Compute cost charged per specialist call, in USD. @default 0.000001 */
   costPerCallUsd: z.number().nonnegative().default(0.000001),
 });
@@ -193,3 +212,4 @@ export type RecordedProviderConfig = z.infer<typeof recordedProviderConfigSchema
 export type RouteConfig = z.infer<typeof routeConfigSchema>;
 export type TierConfig = z.infer<typeof tierConfigSchema>;
 export type AcceptRule = z.infer<typeof acceptRuleSchema>;
+export type RouteCalibrationConfig = z.infer<typeof routeCalibrationSchema>;

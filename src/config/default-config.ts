@@ -30,6 +30,12 @@ specialists:
       textColumn: text
       labelColumn: category
       arch: ensemble
+  # Both tiers share one validation split (same file, fraction and seed); at start their thresholds
+  # are chosen together so that what the specialists settle is >= 97 % right with 95 % confidence.
+  calibrateRoutes:
+    - route: support-triage
+      targetAccuracy: 0.97
+      confidence: 0.95
 routes:
   support-triage:
     description: Banking support tickets -> one of 77 intents. Specialists first, then an LLM, then a person.

@@ -24,6 +24,9 @@ describe('loadConfig', () => {
       'human',
     ]);
     expect(config.human.costPerItemUsd).toBe(5);
+    expect(config.specialists.calibrateRoutes).toEqual([
+      { route: 'support-triage', targetAccuracy: 0.97, confidence: 0.95 },
+    ]);
     expect(Object.isFrozen(config.server)).toBe(true);
   });
 

@@ -1,46 +1,82 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { numberIn } from './train.ts';
 
 interface CalibrateOptions {
-  specialist: string;
+  specialist?: string;
+  route?: string;
+  config?: string;
+  split?: 'validation';
   data: string;
   textColumn: string;
   labelColumn: string;
-  registry: string;
+  registry?: string;
   targetAccuracy: number;
   confidence: number;
   dryRun?: boolean;
   json?: boolean;
 }
 
+const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+
 /**
- * `rightsize calibrate`: chooses a specialist's acceptance threshold on held-out data so that the
- * accuracy on accepted items is at least the target with the stated confidence (one-sided
- * Clopper-Pearson bound, Clopper & Pearson 1934, in the SGR search of Geifman & El-Yaniv 2017),
- * reports the coverage it buys, and stores it with the specialist.
+ * `rightsize calibrate`: chooses acceptance thresholds on held-out data so that the accuracy on
+ * accepted items is at least the target with the stated confidence, reports the coverage they buy,
+ * and stores them with the specialists. `--specialist NAME`: one specialist (one-sided
+ * Clopper-Pearson bound, Clopper & Pearson 1934, in the SGR search of Geifman & El-Yaniv 2017).
+ * `--route NAME`: the route's specialist tiers together, the guarantee covering all they accept
+ * (Learn-then-Test fixed-sequence testing, Angelopoulos et al. 2021; see `calibrate-cascade.ts`).
  */
 export function registerCalibrateCommand(program: Command): void {
   program
     .command('calibrate')
-    .description('Choose a specialist acceptance threshold that guarantees a target accuracy on accepted answers')
-    .requiredOption('--specialist <name>', 'specialist name in the registry')
-    .requiredOption('--data <file>', 'labelled CSV or JSONL held out from training')
+    .description('Choose acceptance thresholds that guarantee a target accuracy on accepted answers')
+    .option('--specialist <name>', 'one specialist in the registry')
+    .option('--route <name>', 'a route of the config: calibrate its specialist tiers together')
+    .option(
+      '--config <file>',
+      'config holding the route (default: ./rightsize.yaml if present, else the embedded default)',
+    )
+    .requiredOption(
+      '--data <file>',
+      'labelled CSV or JSONL held out from training (or, with --split validation, the training file)',
+    )
+    .option(
+      '--split <split>',
+      'validation: use only the rows the specialists held out of --data at training (--route only)',
+      (value) => {
+        if (value !== 'validation') throw new InvalidArgumentError('the only split is "validation"');
+        return value;
+      },
+    )
     .option('--text-column <name>', 'column holding the text', 'text')
     .option('--label-column <name>', 'column holding the label', 'label')
-    .option('--registry <dir>', 'registry folder', '.rightsize/specialists')
+    .option(
+      '--registry <dir>',
+      "registry folder (default: the config's specialists.registry, else .rightsize/specialists)",
+    )
     .requiredOption(
       '--target-accuracy <a>',
       'accuracy required on accepted items, e.g. 0.98',
       numberIn('--target-accuracy', 0, 0.9999),
     )
     .option('--confidence <c>', 'probability that the guarantee holds', numberIn('--confidence', 0, 0.9999), 0.95)
-    .option('--dry-run', 'report the threshold without storing it')
+    .option('--dry-run', 'report the thresholds without storing them')
     .option('--json', 'print the result as JSON')
     .action(async (options: CalibrateOptions) => {
+      if ((options.specialist === undefined) === (options.route === undefined)) {
+        throw new InvalidArgumentError('give exactly one of --specialist NAME or --route NAME');
+      }
+      if (options.route !== undefined) {
+        await calibrateRouteCommand({ ...options, route: options.route });
+        return;
+      }
+      if (options.split !== undefined) throw new InvalidArgumentError('--split goes with --route');
+      const specialist = options.specialist ?? '';
+      const registry = options.registry ?? '.rightsize/specialists';
       const { calibrateSpecialist } = await import('../../specialists/calibration/calibrate-specialist.ts');
       const { choice, calibration } = await calibrateSpecialist({
-        registryDir: options.registry,
-        name: options.specialist,
+        registryDir: registry,
+        name: specialist,
         dataPath: options.data,
         textColumn: options.textColumn,
         labelColumn: options.labelColumn,
@@ -50,11 +86,10 @@ export function registerCalibrateCommand(program: Command): void {
       });
       if (options.json) {
         process.stdout.write(
-          `${JSON.stringify({ specialist: options.specialist, stored: !options.dryRun && calibration !== undefined, ...choice, calibration }, null, 2)}\n`,
+          `${JSON.stringify({ specialist, stored: !options.dryRun && calibration !== undefined, ...choice, calibration }, null, 2)}\n`,
         );
         return;
       }
-      const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
       if (choice.threshold === undefined) {
         process.stdout.write(
           `No threshold gives ${percent(options.targetAccuracy)} accuracy with ${percent(options.confidence)} confidence on ${choice.items} items: ` +
@@ -65,14 +100,85 @@ export function registerCalibrateCommand(program: Command): void {
       }
       process.stdout.write(
         [
-          `Threshold ${choice.threshold.toFixed(4)} for specialist/${options.specialist}:`,
+          `Threshold ${choice.threshold.toFixed(4)} for specialist/${specialist}:`,
           `  accepts ${percent(choice.coverage)} of ${choice.items} items (coverage), ${percent(choice.selectiveAccuracy)} of them right;`,
           `  accuracy on accepted >= ${percent(choice.accuracyLowerBound)} with ${percent(options.confidence)} confidence ` +
             `(one-sided Clopper-Pearson, ${choice.steps} thresholds tested, Bonferroni-corrected)`,
-          options.dryRun
-            ? '  dry run: not stored'
-            : `  stored in ${options.registry}/${options.specialist}/specialist.json`,
+          options.dryRun ? '  dry run: not stored' : `  stored in ${registry}/${specialist}/specialist.json`,
         ].join('\n') + '\n',
       );
     });
+}
+
+/** `rightsize calibrate --route NAME`: the route's leading specialist tiers, together. */
+async function calibrateRouteCommand(options: CalibrateOptions & { route: string }): Promise<void> {
+  const { loadConfig } = await import('../../config/load-config.ts');
+  const { calibrateRoute } = await import('../../specialists/calibration/calibrate-route.ts');
+  const { config } = loadConfig({ path: options.config });
+  const route = config.routes[options.route];
+  if (route === undefined) {
+    throw new InvalidArgumentError(
+      `route "${options.route}" is not in the config (routes: ${Object.keys(config.routes).join(', ') || 'none'}): check --route or --config`,
+    );
+  }
+  const specialists: string[] = [];
+  for (const tier of route.tiers) {
+    if (!tier.model.startsWith('specialist/')) break;
+    specialists.push(tier.model.slice('specialist/'.length));
+  }
+  const registry = options.registry ?? config.specialists.registry;
+  const { choice, stored, source } = await calibrateRoute({
+    registryDir: registry,
+    route: options.route,
+    specialists,
+    dataPath: options.data,
+    textColumn: options.textColumn,
+    labelColumn: options.labelColumn,
+    split: options.split,
+    targetAccuracy: options.targetAccuracy,
+    confidence: options.confidence,
+    save: !options.dryRun,
+  });
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({ route: options.route, specialists, source, stored: !options.dryRun && stored.length > 0, ...choice }, null, 2)}\n`,
+    );
+    return;
+  }
+  const describe = (point: NonNullable<typeof choice.guaranteed>) =>
+    specialists
+      .map(
+        (name, tier) =>
+          `    tier ${tier + 1} specialist/${name}: accept at >= ${(point.thresholds[tier] ?? 1).toFixed(4)}, ` +
+          `settles ${percent((point.tierAccepted[tier] ?? 0) / choice.items)}, ` +
+          `${percent((point.tierCorrect[tier] ?? 0) / Math.max(1, point.tierAccepted[tier] ?? 0))} right`,
+      )
+      .join('\n');
+  const lines = [
+    `Route ${options.route}, ${specialists.length} specialist tiers, on ${choice.items} held-out rows (${source}):`,
+  ];
+  const estimate = choice.pointEstimate;
+  if (choice.guaranteed === undefined) {
+    lines.push(
+      `  no thresholds give ${percent(options.targetAccuracy)} with ${percent(options.confidence)} confidence: ` +
+        'calibrate on more held-out rows, lower --target-accuracy or --confidence, or retrain. Nothing stored.',
+    );
+    process.exitCode = 1;
+  } else {
+    const point = choice.guaranteed;
+    lines.push(
+      `  guaranteed: the specialists settle ${percent(point.coverage)}, ${percent(point.selectiveAccuracy)} of it right; ` +
+        `accuracy on what they settle >= ${percent(point.accuracyLowerBound)} with ${percent(options.confidence)} confidence ` +
+        `(one-sided Clopper-Pearson, fixed-sequence testing along ${choice.paths} paths, Bonferroni over paths)`,
+      describe(point),
+      options.dryRun ? '  dry run: not stored' : `  stored in ${registry}/{${specialists.join(',')}}/specialist.json`,
+    );
+  }
+  if (estimate !== undefined) {
+    lines.push(
+      `  for scale, the point estimate (no guarantee): ${percent(estimate.coverage)} settled at ${percent(estimate.selectiveAccuracy)} measured here`,
+      describe(estimate),
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
