@@ -15,6 +15,9 @@ import { RequestLogWriter } from '../store/request-log-writer.ts';
 import type { Store } from '../store/store.ts';
 import { type Authenticator, createAuthenticator } from './authenticate.ts';
 
+/** How long a specialist's labels are kept before its metadata is read again, in ms. */
+const LABELS_TTL_MS = 1_000;
+
 /** Specialists as the gateway sees them (see `providers/specialist/`). */
 export interface SpecialistSource {
   provider: Provider;
@@ -199,6 +202,18 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     };
   }
 
+  // A specialist's labels come from its metadata file: read at most once a second, not per request,
+  // yet a retrained specialist's labels are picked up without a restart.
+  const labelCache = new Map<string, { labels: readonly string[] | null; readAt: number }>();
+  function specialistLabels(name: string): readonly string[] | null {
+    const now = Date.now();
+    const cached = labelCache.get(name);
+    if (cached && now - cached.readAt < LABELS_TTL_MS) return cached.labels;
+    const labels = specialists?.labels(name) ?? null;
+    labelCache.set(name, { labels, readAt: now });
+    return labels;
+  }
+
   const context: RoutingContext = { resolveModel, scorer: (name) => scorers.get(name) };
   const planSources: PlanSources = {
     routes: config.routes,
@@ -208,7 +223,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       const routeConfig = config.routes[route];
       if (!routeConfig) return null;
       if (routeConfig.labels) return routeConfig.labels;
-      if (routeConfig.labelsFrom && specialists) return specialists.labels(routeConfig.labelsFrom);
+      if (routeConfig.labelsFrom && specialists) return specialistLabels(routeConfig.labelsFrom);
       return null;
     },
   };
