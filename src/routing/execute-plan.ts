@@ -249,19 +249,9 @@ async function callTier(
   for (const id of [tier.model, ...tier.fallbacks]) {
     const model = options.context.resolveModel(id);
     if (!model?.provider) {
-      attempts.push({
-        tier: index,
-        model: id,
-        provider: model?.entry.provider ?? 'unknown',
-        outcome: 'skipped',
-        reason: 'not_configured',
-        latencyMs: 0,
-        costUsd: 0,
-      });
-      lastError ??= new RightsizeError(
-        'provider_not_configured',
-        model?.unavailable ?? `Model ${id} is not in the catalog.`,
-      );
+      const skipped = skipUnavailable(index, id, model);
+      attempts.push(skipped.attempt);
+      lastError ??= skipped.error;
       continue;
     }
     const started = performance.now();
@@ -345,4 +335,27 @@ function sumUsage(usages: readonly TokenUsage[]): TokenUsage {
     if (usage.source === 'tokenizer') total.source = 'tokenizer';
   }
   return total;
+}
+
+/**
+ * The attempt and error for a model that cannot run (its provider is not configured, or the id
+ * names nothing): the tier is skipped and says why, never silently.
+ */
+export function skipUnavailable(
+  tier: number,
+  id: string,
+  model: ResolvedModel | undefined,
+): { attempt: TierAttempt; error: RightsizeError } {
+  return {
+    attempt: {
+      tier,
+      model: id,
+      provider: model?.entry.provider ?? 'unknown',
+      outcome: 'skipped',
+      reason: 'not_configured',
+      latencyMs: 0,
+      costUsd: 0,
+    },
+    error: new RightsizeError('provider_not_configured', model?.unavailable ?? `Model ${id} is not in the catalog.`),
+  };
 }

@@ -1,24 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../catalog/create-catalog.ts';
-import { RightsizeError } from '../errors/rightsize-error.ts';
+import { jsonBody } from '../server/json-body.ts';
 import { parseOrThrow, selectModels } from './select-models.ts';
 import { selectRequestSchema } from './selection.ts';
-
-/**
- * The body as a value: the gateway keeps JSON bodies as bytes (its chat route forwards them as they
- * are), so a Buffer is parsed here; an already parsed body is taken as it is.
- * @throws RightsizeError `invalid_json` when the bytes are not JSON.
- */
-function jsonBody(body: unknown): unknown {
-  if (body === undefined || body === null) return {};
-  if (!Buffer.isBuffer(body)) return body;
-  if (body.length === 0) return {};
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new RightsizeError('invalid_json', 'The request body is not valid JSON; send a JSON object.');
-  }
-}
 
 /** What the select route needs. */
 export interface SelectRouteDependencies {

@@ -8,7 +8,7 @@ import {
 } from '../providers/chat-completion.ts';
 import type { ProviderStream, StreamEvent } from '../providers/provider.ts';
 import { countUsage } from '../routing/count-tokens.ts';
-import { type ExecutionResult, executePlan } from '../routing/execute-plan.ts';
+import { type ExecutionResult, executePlan, skipUnavailable } from '../routing/execute-plan.ts';
 import type { Plan } from '../routing/plan.ts';
 import { priceUsage } from '../routing/price-usage.ts';
 import { resolvePlan } from '../routing/resolve-plan.ts';
@@ -163,19 +163,9 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     for (const id of tier ? [tier.model, ...tier.fallbacks] : []) {
       const model = runtime.context.resolveModel(id);
       if (!model?.provider) {
-        attempts.push({
-          tier: 0,
-          model: id,
-          provider: model?.entry.provider ?? 'unknown',
-          outcome: 'skipped',
-          reason: 'not_configured',
-          latencyMs: 0,
-          costUsd: 0,
-        });
-        lastError ??= new RightsizeError(
-          'provider_not_configured',
-          model?.unavailable ?? `Model ${id} is not in the catalog.`,
-        );
+        const skipped = skipUnavailable(0, id, model);
+        attempts.push(skipped.attempt);
+        lastError ??= skipped.error;
         continue;
       }
       if (!model.provider.stream) {

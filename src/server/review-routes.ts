@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import type { ReviewQueue } from '../review/review-queue.ts';
+import { jsonBody } from './json-body.ts';
 
 const listQuerySchema = z.strictObject({
   status: z.enum(['pending', 'claimed', 'resolved']).optional(),
@@ -64,17 +65,6 @@ function reviewerOf(given: string | undefined, apiKeyId: string | null): string 
       param: 'reviewer',
     });
   return reviewer;
-}
-
-function jsonBody(body: unknown): unknown {
-  if (body === undefined || body === null) return {};
-  if (!Buffer.isBuffer(body)) return body;
-  if (body.length === 0) return {};
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new RightsizeError('invalid_json', 'The request body is not valid JSON.');
-  }
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
