@@ -72,7 +72,10 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   // Recordings: the prompt the recorded provider matches is the last user message.
-  const ticket = (prefix: number, index: number, text: string): string => `Ticket #${prefix + index}:\n${text}`;
+  // The ticket is the whole user message. An earlier version put a `Ticket #N:` line first, numbered in
+  // file order: the files are sorted by intent, so the number leaked the label into the held-out
+  // agreement (93.6 % against 91.4 % without) and cost coverage on test.csv (77.1 % against 80.0 %).
+  const ticket = (_prefix: number, _index: number, text: string): string => text;
   const train = readLabelledData({ path: join(DATA, 'banking77/train.csv'), labelColumn: 'category' }).rows;
   const test = readLabelledData({ path: join(DATA, 'banking77/test.csv'), labelColumn: 'category' }).rows;
   const gsm8k = loadRouteLLMGsm8k({ dataRoot: DATA }).items.filter((item) => item.strongAnswer);
@@ -162,7 +165,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       families: Array<{ id: string; template: string; opportunity: { verdict: string } }>;
     };
     const top = report.families[0];
-    if (!top || top.opportunity.verdict !== 'move') throw new Error('analyze found no family to move');
+    if (top?.opportunity.verdict !== 'move') throw new Error('analyze found no family to move');
     log(`top opportunity: ${top.id} (${top.template.slice(0, 80).replace(/\s+/g, ' ')}...)`);
 
     // 3. Distil.
@@ -212,7 +215,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       `replaying half of Banking77 test.csv (${shadowHalf.size} tickets, seeded) in shadow: gpt-4o answers, the specialist runs beside it`,
     );
     const shadowIndexes = testItems.map((_, index) => index).filter((index) => shadowHalf.has(index));
-    const shadowIds = await replay(
+    await replay(
       client,
       shadowIndexes.map((index) => testItems[index] as Item),
       4,
