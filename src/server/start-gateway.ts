@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAnalysisRoute } from '../analysis/analysis-route.ts';
 import type { RightsizeConfig } from '../config/config-schema.ts';
 import { type Environment, readEnvironment } from '../config/environment.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
@@ -68,6 +69,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     planAuto: options.planAuto ?? createAutoPlanner(runtime),
     extraRoutes: (server) => {
       registerSelectRoute(server, { catalog: runtime.catalog });
+      registerAnalysisRoute(server, runtime.store);
       options.extraRoutes?.(server);
     },
   });
