@@ -16,8 +16,9 @@ version=$(echo "$cluster" | awk '{print $1}')
 name=$(echo "$cluster" | awk '{print $2}')
 port=$(echo "$cluster" | awk '{print $3}')
 pg_ctlcluster "$version" "$name" start >&2 || true
-for _ in $(seq 1 30); do
-  su postgres -c "pg_isready -q -p $port" && break
+# Ready means a real query answers, not only that the port accepts connections.
+for _ in $(seq 1 60); do
+  su postgres -c "psql -p $port -qtAc 'select 1'" >/dev/null 2>&1 && break
   sleep 1
 done
 su postgres -c "psql -p $port -qtAc \"select 1 from pg_roles where rolname = 'rightsize'\"" | grep -q 1 ||
