@@ -65,7 +65,8 @@ function contentText(content: unknown): string {
 
 const QUOTED = /"[^"\n]{1,200}"|'[^'\n]{1,200}'|`[^`\n]{1,200}`/g;
 const NUMBER = /[-+]?\d(?:[\d,.:/]*\d)?/g;
-const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
+// Bounded local part and a look-behind so a long run of word characters is scanned once, not once per start.
+const EMAIL = /(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+/g;
 const URL = /https?:\/\/\S+/g;
 
 /**

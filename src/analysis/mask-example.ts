@@ -1,6 +1,7 @@
 import { findSensitiveData, type SensitiveDataKind } from '../routing/auto/find-sensitive-data.ts';
 
-const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
+// Bounded local part and a look-behind so a long run of word characters is scanned once, not once per start.
+const EMAIL = /(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+/g;
 /** Digit runs of 6 or more, with spaces or dashes between groups: cards, IBAN tails, phones, accounts. */
 const LONG_NUMBER = /(?:[A-Z]{2}\d{2}[ -]?)?\+?\(?\d[\d ()-]{4,}\d/g;
 

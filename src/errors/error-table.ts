@@ -14,8 +14,8 @@ export type OpenAIErrorType =
 /**
  * Every error code's HTTP status and OpenAI `error.type`. Typed as a `Record` over the closed
  * union so that a new code without a row does not compile.
- * Statuses follow OpenAI's API reference (400, 401, 404, 409, 413) and RFC 9110 for gateways
- * (502 Bad Gateway, 504 Gateway Timeout).
+ * Statuses follow OpenAI's API reference (400, 401, 404, 409, 413), RFC 9110 for gateways
+ * (502 Bad Gateway, 504 Gateway Timeout), and nginx's 499 for a client that closed the request.
  */
 export const ERROR_TABLE: Readonly<Record<RightsizeErrorCode, { status: number; type: OpenAIErrorType }>> = {
   invalid_json: { status: 400, type: 'invalid_request_error' },
@@ -25,6 +25,8 @@ export const ERROR_TABLE: Readonly<Record<RightsizeErrorCode, { status: number; 
   model_not_found: { status: 404, type: 'not_found_error' },
   not_found: { status: 404, type: 'not_found_error' },
   conflict: { status: 409, type: 'conflict_error' },
+  // nginx's 499: the client went away before the answer; it is logged, never sent.
+  client_closed_request: { status: 499, type: 'invalid_request_error' },
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   no_model_qualifies: { status: 422, type: 'invalid_request_error' },
   provider_not_configured: { status: 503, type: 'api_error' },

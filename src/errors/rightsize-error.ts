@@ -14,6 +14,7 @@ export type RightsizeErrorCode =
   | 'not_found'
   | 'payload_too_large'
   | 'conflict'
+  | 'client_closed_request'
   | 'no_model_qualifies'
   | 'upstream_error'
   | 'upstream_invalid_request'

@@ -185,3 +185,32 @@ describe('cascades', () => {
     expect(text).toBe('exchange_rate');
   });
 });
+
+describe('shutdown while a client waits for a person', () => {
+  it('answers the waiting request as pending instead of dropping it', async () => {
+    const store = await createSqliteStore(':memory:');
+    const gateway = await startGateway({
+      config: parseConfig(
+        'server: { port: 0 }\nroutes:\n  people:\n    labels: [a, b]\n    tiers: [{ model: human }]\n',
+      ),
+      environment: readEnvironment({}),
+      store: { ...store, close: async () => {} },
+    });
+    const waiting = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-rightsize-review-wait-seconds': '60' },
+      body: JSON.stringify({ model: 'people', messages: [{ role: 'user', content: 'decide this' }] }),
+    });
+    await expect
+      .poll(async () => (await store.listReviewItems({ status: 'pending' })).length, { timeout: 3000 })
+      .toBe(1);
+    const started = Date.now();
+    await gateway.close();
+    const response = await waiting;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-rightsize-review-status')).toBe('pending');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await store.countRequestLogs()).toBe(1);
+    await store.close();
+  });
+});

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from '../errors/error-table.ts';
-import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
+import { isRightsizeError, RightsizeError, type RightsizeErrorCode } from '../errors/rightsize-error.ts';
 import {
   type ChatCompletionRequest,
   chatCompletionRequestSchema,
@@ -66,7 +66,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const controller = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished)
-        controller.abort(new RightsizeError('invalid_request', 'The client closed the connection.'));
+        controller.abort(new RightsizeError('client_closed_request', 'The client closed the connection.'));
     });
     const single = plan.tiers.length === 1 && plan.tiers[0]?.accept === undefined ? plan.tiers[0] : undefined;
     if (chat.stream === true && single) {
@@ -256,7 +256,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     } catch (error) {
       const failure = isRightsizeError(error) ? error : toRightsizeError(error, runtime.config.server.bodyLimitBytes);
       if (signal.aborted) {
-        errorCode = 'client_closed_request';
+        errorCode = 'client_closed_request' satisfies RightsizeErrorCode;
         // nginx's 499: the client went away before the answer was complete.
         status = 499;
       } else {
@@ -461,10 +461,8 @@ function parseBody(rawBody: unknown): ChatCompletionRequest {
           .join('.')
           .replaceAll('.[', '[')
       : undefined;
-    const what =
-      issue?.code === 'invalid_type' && issue.input === undefined
-        ? `${param} is required`
-        : `${param}: ${issue?.message ?? 'invalid'}`;
+    const missing = issue?.code === 'invalid_type' && /received undefined$/.test(issue.message);
+    const what = missing ? `${param} is required` : `${param}: ${issue?.message ?? 'invalid'}`;
     throw new RightsizeError('invalid_request', `Invalid chat completion request: ${what}.`, param ? { param } : {});
   }
   return parsed.data;
@@ -473,15 +471,15 @@ function parseBody(rawBody: unknown): ChatCompletionRequest {
 function reviewWaitMs(request: FastifyRequest): number {
   const value = headerString(request.headers['x-rightsize-review-wait-seconds']);
   if (value === undefined) return 0;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) {
+  const seconds = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(seconds >= 0 && seconds <= MAX_REVIEW_WAIT_SECONDS)) {
     throw new RightsizeError(
       'invalid_request',
       `x-rightsize-review-wait-seconds must be a number of seconds from 0 to ${MAX_REVIEW_WAIT_SECONDS}.`,
       { param: 'x-rightsize-review-wait-seconds' },
     );
   }
-  return Math.min(seconds, MAX_REVIEW_WAIT_SECONDS) * 1000;
+  return seconds * 1000;
 }
 
 function decisionOf(plan: Plan): string | null {

@@ -184,6 +184,10 @@ describe('POST /v1/chat/completions through the gateway', () => {
       ),
     ).rejects.toThrow();
     await expect.poll(() => upstream.aborted, { timeout: 2000 }).toBeGreaterThan(before);
+    await gateway.runtime.logWriter.flush();
+    const [row] = await store.queryRequestLogs({ limit: 1 });
+    expect(row?.status).toBe(499);
+    expect(row?.errorCode).toBe('client_closed_request');
   });
 
   it.each([
@@ -192,6 +196,13 @@ describe('POST /v1/chat/completions through the gateway', () => {
     ['wrong types', '{"model":"echo","messages":"hi"}', 400, 'invalid_request'],
     ['empty messages', '{"model":"echo","messages":[]}', 400, 'invalid_request'],
     ['a missing model', '{"messages":[{"role":"user","content":"x"}]}', 400, 'invalid_request'],
+    ['a model of the wrong type', '{"model":5,"messages":[{"role":"user","content":"x"}]}', 400, 'invalid_request'],
+    [
+      'an unknown specialist',
+      '{"model":"specialist/nope","messages":[{"role":"user","content":"x"}]}',
+      404,
+      'model_not_found',
+    ],
     ['an unknown model', '{"model":"gpt-9","messages":[{"role":"user","content":"x"}]}', 404, 'model_not_found'],
     [
       'a body over the limit',
@@ -210,6 +221,27 @@ describe('POST /v1/chat/completions through the gateway', () => {
     expect(json.error.code).toBe(code);
     expect(json.error.message.length).toBeGreaterThan(10);
     expect(typeof json.error.type).toBe('string');
+  });
+
+  it('says a field has the wrong type rather than that it is missing', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"model":5,"messages":[{"role":"user","content":"x"}]}',
+    });
+    const json = (await response.json()) as { error: { message: string; param: string } };
+    expect(json.error.param).toBe('model');
+    expect(json.error.message).not.toContain('required');
+    expect(json.error.message).toContain('expected string');
+  });
+
+  it.each(['301', '1e9', '0x10', 'abc', '-1'])('rejects x-rightsize-review-wait-seconds: %s', async (value) => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-rightsize-review-wait-seconds': value },
+      body: '{"model":"echo","messages":[{"role":"user","content":"x"}]}',
+    });
+    expect(response.status).toBe(400);
   });
 
   it('lists the models a client may name', async () => {

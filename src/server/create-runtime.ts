@@ -2,6 +2,7 @@ import type { ModelEntry } from '../catalog/catalog.ts';
 import { type Catalog, createCatalog } from '../catalog/create-catalog.ts';
 import type { RecordedProviderConfig, RightsizeConfig } from '../config/config-schema.ts';
 import type { Environment } from '../config/environment.ts';
+import { RightsizeError } from '../errors/rightsize-error.ts';
 import { createPromotionRegistry, type PromotionRegistry } from '../promotion/promotion-registry.ts';
 import { createHumanProvider } from '../providers/human/create-human-provider.ts';
 import { createOpenAICompatibleProvider } from '../providers/openai-compatible/create-openai-compatible-provider.ts';
@@ -58,6 +59,32 @@ export interface CreateRuntimeOptions {
   /** More providers by id (e.g. recorded ones), added to those of the config. */
   providers?: ReadonlyMap<string, Provider>;
   onLogError?: (error: unknown) => void;
+}
+
+/**
+ * Every model a route tier or a fallback names must exist (catalog, specialist in the registry or in
+ * `specialists.train`, or `human`); a typo fails at start, naming the key, rather than at request time.
+ * @throws RightsizeError `invalid_config` listing each unknown reference.
+ */
+function checkReferences(config: RightsizeConfig, known: (id: string) => boolean): void {
+  const problems: string[] = [];
+  for (const [name, route] of Object.entries(config.routes)) {
+    route.tiers.forEach((tier, index) => {
+      if (!known(tier.model)) problems.push(`routes.${name}.tiers[${index}].model: "${tier.model}"`);
+    });
+  }
+  for (const [model, fallbacks] of Object.entries(config.fallbacks)) {
+    if (!known(model)) problems.push(`fallbacks.${model}`);
+    fallbacks.forEach((fallback, index) => {
+      if (!known(fallback)) problems.push(`fallbacks.${model}[${index}]: "${fallback}"`);
+    });
+  }
+  if (problems.length > 0) {
+    throw new RightsizeError(
+      'invalid_config',
+      `The config names models that do not exist:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nUse a catalog model id (add it under models), specialist/<name> (trained, or listed in specialists.train), or human.`,
+    );
+  }
 }
 
 /** Loads every cascade scorer a route's acceptance rule names (training the RouteLLM ones when missing). */
@@ -143,6 +170,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     deployments: ['on-prem'],
   };
   const resolved = new Map<string, ResolvedModel>();
+  const trainedAtStart = new Set(config.specialists.train.map((entry) => entry.name));
 
   function resolveModel(id: string): ResolvedModel | undefined {
     const cached = resolved.get(id);
@@ -152,7 +180,8 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       model = { id, entry: humanEntry, provider: human, upstreamModel: 'human' };
     } else if (id.startsWith('specialist/')) {
       const name = id.slice('specialist/'.length);
-      if (!specialists)
+      if (!specialists) {
+        if (!trainedAtStart.has(name)) return undefined;
         return {
           id,
           entry: specialistEntry(id),
@@ -160,14 +189,17 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
           upstreamModel: name,
           unavailable: 'specialists are not loaded',
         };
+      }
       // Not cached while missing: a specialist may finish training after start.
       if (!specialists.names().includes(name)) {
+        // A name neither trained nor configured names nothing (404); a configured one is on its way.
+        if (!trainedAtStart.has(name)) return undefined;
         return {
           id,
           entry: specialistEntry(id),
           provider: undefined,
           upstreamModel: name,
-          unavailable: `specialist ${name} is not in the registry yet; train it with \`rightsize train --name ${name}\``,
+          unavailable: `specialist ${name} is not ready: it is trained at start from specialists.train (see the gateway's output)`,
         };
       }
       model = { id, entry: specialistEntry(id), provider: specialists.provider, upstreamModel: name };
@@ -213,6 +245,15 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     labelCache.set(name, { labels, readAt: now });
     return labels;
   }
+
+  checkReferences(config, (id) => {
+    if (id === 'human') return true;
+    if (id.startsWith('specialist/')) {
+      const name = id.slice('specialist/'.length);
+      return trainedAtStart.has(name) || (specialists?.names().includes(name) ?? false);
+    }
+    return catalog.get(id) !== undefined;
+  });
 
   const context: RoutingContext = { resolveModel, scorer: (name) => scorers.get(name) };
   const planSources: PlanSources = {

@@ -101,6 +101,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       closing ??= (async () => {
         // Keep-alive connections that were busy when closing began become idle later: close them as
         // they do, and after a grace period close whatever is left, so a client cannot hold shutdown.
+        // Requests waiting for a person's decision are answered now, as pending; their items stay queued.
+        runtime.reviewQueue.stopWaiting();
         const idle = setInterval(() => app.server.closeIdleConnections(), 100);
         const grace = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         try {
@@ -133,8 +135,10 @@ function printBanner(options: StartGatewayOptions, runtime: GatewayRuntime, url:
     print(`  route:  ${name} = ${tiers.join(' -> ')}`);
   }
   const models = runtime.availableModels();
-  print(
-    `  models: ${models.length > 0 ? models.join(', ') : '(none: configure a provider)'}${options.planAuto ? ', auto' : ''}`,
-  );
+  const none =
+    config.specialists.train.length > 0
+      ? '(none yet: specialists train in the background; configure a provider for large models)'
+      : '(none: configure a provider)';
+  print(`  models: ${models.length > 0 ? `auto, ${models.join(', ')}` : none}`);
   for (const [id, how] of runtime.unconfigured) print(`  provider ${id} not configured: ${how}`);
 }

@@ -11,9 +11,21 @@ export async function createStore(url: string): Promise<Store> {
     const { createSqliteStore } = await import('./sqlite/create-sqlite-store.ts');
     return createSqliteStore(url.slice('sqlite:'.length) || ':memory:');
   }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { createPostgresStore } = await import('./postgres/create-postgres-store.ts');
+    try {
+      return await createPostgresStore(url);
+    } catch (cause) {
+      throw new RightsizeError(
+        'invalid_config',
+        `Cannot open the PostgreSQL store at ${url.split('@').pop()}: ${(cause as Error).message}; check store.url and that the server is up.`,
+        { cause, param: 'store.url' },
+      );
+    }
+  }
   throw new RightsizeError(
     'invalid_config',
-    `store.url "${url.split('@').pop()}" is not supported; use sqlite:<path> (e.g. sqlite:.rightsize/rightsize.db).`,
+    `store.url "${url.split('@').pop()}" is not supported; use sqlite:<path> (e.g. sqlite:.rightsize/rightsize.db) or postgres://user:password@host:5432/database.`,
     {
       param: 'store.url',
     },

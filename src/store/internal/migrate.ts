@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './database-schema.ts';
 
 /**
@@ -36,7 +36,7 @@ export async function migrate(database: Kysely<Database>, dialect: 'sqlite' | 'p
     .addColumn('request_messages', 'text')
     .addColumn('response_text', 'text')
     .execute();
-  await addMissingColumns(database, 'request_log', { decision: 'text' });
+  await addMissingColumns(database, dialect, 'request_log', { decision: 'text' });
   await database.schema.createIndex('request_log_time').ifNotExists().on('request_log').column('time').execute();
   await database.schema
     .createTable('review_item')
@@ -75,11 +75,19 @@ export async function migrate(database: Kysely<Database>, dialect: 'sqlite' | 'p
 /** Adds columns that later versions introduced to a table an earlier version created. */
 async function addMissingColumns(
   database: Kysely<Database>,
+  dialect: 'sqlite' | 'postgres',
   table: keyof Database,
   columns: Record<string, 'text'>,
 ): Promise<void> {
+  // On PostgreSQL only the table the unqualified name resolves to counts: other schemas of the same
+  // database may hold an older table of the same name.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database)).rows[0]?.schema
+      : undefined;
   const tables = await database.introspection.getTables();
-  const existing = new Set(tables.find((entry) => entry.name === table)?.columns.map((column) => column.name) ?? []);
+  const found = tables.find((entry) => entry.name === table && (schema === undefined || entry.schema === schema));
+  const existing = new Set(found?.columns.map((column) => column.name) ?? []);
   for (const [name, type] of Object.entries(columns)) {
     if (!existing.has(name)) await database.schema.alterTable(table).addColumn(name, type).execute();
   }

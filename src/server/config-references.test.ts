@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { readEnvironment } from '../config/environment.ts';
+import { parseConfig } from '../config/load-config.ts';
+import { createRuntime } from './create-runtime.ts';
+
+describe('config references, checked at start', () => {
+  it('names every route tier and fallback that points at nothing', async () => {
+    const config = parseConfig(`
+store: { url: "sqlite::memory:" }
+providers:
+  site: { baseUrl: "http://127.0.0.1:9/v1", deployment: on-prem }
+models:
+  - { id: real, provider: site }
+fallbacks:
+  real: [nothing-here]
+routes:
+  triage:
+    tiers:
+      - { model: no-such-model }
+      - { model: specialist/ghost }
+      - { model: real }
+      - { model: human }
+`);
+    const error = await createRuntime({ config, environment: readEnvironment({}) }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'invalid_config' });
+    const message = (error as Error).message;
+    expect(message).toContain('routes.triage.tiers[0].model: "no-such-model"');
+    expect(message).toContain('routes.triage.tiers[1].model: "specialist/ghost"');
+    expect(message).toContain('fallbacks.real[0]: "nothing-here"');
+    expect(message).not.toContain('tiers[2]');
+    expect(message).not.toContain('tiers[3]');
+  });
+});
