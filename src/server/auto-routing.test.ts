@@ -70,6 +70,26 @@ models:
     expect(response.headers.get('x-rightsize-model')).toBe('cloud-large');
   });
 
+  it('keeps the on-prem promise for a named model too: 422, no connection to the cloud', async () => {
+    const before = cloud.requests.length;
+    const refused = await post(
+      { model: 'cloud-large', messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-rightsize-deployment': 'on-prem' },
+    );
+    expect(refused.status).toBe(422);
+    expect(cloud.requests.length).toBe(before);
+    const allowed = await post(
+      { model: 'local-8b', messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-rightsize-deployment': 'on-prem' },
+    );
+    expect(allowed.status).toBe(200);
+    const unknown = await post(
+      { model: 'local-8b', messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-rightsize-deployment': 'mars' },
+    );
+    expect(unknown.status).toBe(400);
+  });
+
   it('lists auto among the models', async () => {
     const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data.map((model) => model.id)).toContain('auto');

@@ -12,6 +12,7 @@ import { type ExecutionResult, executePlan, skipUnavailable } from '../routing/e
 import type { Plan } from '../routing/plan.ts';
 import { priceUsage } from '../routing/price-usage.ts';
 import { resolvePlan } from '../routing/resolve-plan.ts';
+import { restrictDeployment } from '../routing/restrict-deployment.ts';
 import type { ResolvedModel } from '../routing/routing-context.ts';
 import type { RequestLogRecord, TierAttempt } from '../store/store.ts';
 import { createRequestId } from './create-request-id.ts';
@@ -136,7 +137,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       return dependencies.planAuto(chat, request.headers, request.apiKeyId ?? null);
     const tag = headerString(request.headers['x-rightsize-task']) ?? null;
     const plan = resolvePlan(chat.model, runtime.planSources, { messages: chat.messages, tag });
-    if (plan) return plan;
+    const deployment = headerString(request.headers['x-rightsize-deployment']);
+    if (plan) return deployment === undefined ? plan : restrictDeployment(plan, deployment.trim(), runtime.context);
     const names = [...Object.keys(runtime.config.routes), ...runtime.availableModels()].slice(0, 12);
     throw new RightsizeError(
       'model_not_found',

@@ -244,6 +244,17 @@ describe('POST /v1/chat/completions through the gateway', () => {
     expect(response.status).toBe(400);
   });
 
+  it('counts requests rejected before logging in /metrics', async () => {
+    await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops',
+    });
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/rightsize_errors_total\{code="invalid_json",status="400"\} [1-9]/);
+    expect(metrics).toMatch(/rightsize_requests_total\{route="-",model="echo",status="200"\} [1-9]/);
+  });
+
   it('lists the models a client may name', async () => {
     const models = await client.models.list();
     const ids = models.data.map((model) => model.id);

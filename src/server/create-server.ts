@@ -49,6 +49,7 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
         `rightsize: internal error: ${String((failure.cause as Error | undefined)?.stack ?? failure.cause)}\n`,
       );
     const { status, body } = toErrorResponse(failure);
+    metrics.error(failure.code, status);
     void reply.code(status).header('content-type', 'application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -6,12 +6,15 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /** Counts one finished request from its log row. */
   observe(row: RequestLogRecord): void;
+  /** Counts one error answer (any endpoint, including requests rejected before they are logged). */
+  error(code: string, status: number): void;
 }
 
 /**
  * `rightsize_requests_total{route,model,status}`, `rightsize_request_duration_seconds{route}`
  * (latency), `rightsize_ttft_seconds{model}` (streams), `rightsize_cost_usd_total{route,model}`,
- * `rightsize_escalations_total{route}`, `rightsize_unpriced_requests_total{model}`, plus the
+ * `rightsize_escalations_total{route}`, `rightsize_unpriced_requests_total{model}`,
+ * `rightsize_errors_total{code,status}`, plus the
  * Node.js process metrics.
  */
 export function createGatewayMetrics(): GatewayMetrics {
@@ -49,6 +52,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     labelNames: ['model'],
     registers: [registry],
   });
+  const errors = new Counter({
+    name: 'rightsize_errors_total',
+    help: 'Error answers sent, by error code (also those rejected before logging: bad JSON, 401, 413).',
+    labelNames: ['code', 'status'],
+    registers: [registry],
+  });
   const escalations = new Counter({
     name: 'rightsize_escalations_total',
     help: 'Tiers passed over in cascades.',
@@ -66,6 +75,9 @@ export function createGatewayMetrics(): GatewayMetrics {
       if (row.costUsd === null) unpriced.inc({ model });
       else if (row.costUsd > 0) cost.inc({ route, model }, row.costUsd);
       if (row.escalations > 0) escalations.inc({ route }, row.escalations);
+    },
+    error(code, status) {
+      errors.inc({ code, status: String(status) });
     },
   };
 }
