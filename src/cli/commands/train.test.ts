@@ -68,6 +68,12 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
     expect(result.accuracyLowerBound).toBeGreaterThanOrEqual(0.9);
     const stored = JSON.parse(readFileSync(join(folder, 'registry', 'tickets', 'specialist.json'), 'utf8'));
     expect(stored.threshold).toMatchObject({ threshold: result.threshold, targetAccuracy: 0.9, source: 'test.csv' });
+
+    // Training the same name again would drop that calibration: refused before any work, unless --force.
+    const again = await run(['train', '--data', 'train.csv', '--name', 'tickets', '--arch', 'fasttext', ...common]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    expect(again.stderr).not.toContain('Training');
   });
 
   it('explains bad input with the column and the flag, and exits with code 2', async () => {

@@ -11,6 +11,7 @@ interface TrainOptions {
   registry: string;
   targetAccuracy: number;
   confidence: number;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -68,13 +69,29 @@ export function registerTrainCommand(program: Command): void {
       0.98,
     )
     .option('--confidence <c>', 'confidence of the threshold guarantee', numberIn('--confidence', 0, 0.9999), 0.95)
+    .option('--force', 'replace a specialist of the same name (its model and calibration)')
     .option('--json', 'print the specialist metadata as JSON')
     .action(async (options: TrainOptions) => {
-      const [{ readLabelledData }, { trainSpecialist }, { default: progress }] = await Promise.all([
+      const [
+        { readLabelledData },
+        { trainSpecialist },
+        { default: progress },
+        { listSpecialists },
+        { RightsizeError },
+      ] = await Promise.all([
         import('../../specialists/read-labelled-data.ts'),
         import('../../specialists/training/train-specialist.ts'),
         import('cli-progress'),
+        import('../../specialists/registry/load-specialist.ts'),
+        import('../../errors/rightsize-error.ts'),
       ]);
+      // A running gateway may serve the specialist: replacing it must be asked for, before any work.
+      if (!options.force && listSpecialists(options.registry).some((entry) => entry.name === options.name)) {
+        throw new RightsizeError(
+          'invalid_input',
+          `specialist ${options.name} already exists in ${options.registry}; pass --force to replace it (model and calibration), or choose another --name`,
+        );
+      }
       const data = readLabelledData({
         path: options.data,
         textColumn: options.textColumn,
