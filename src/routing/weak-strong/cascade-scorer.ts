@@ -1,10 +1,10 @@
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { ANSWER_FEATURE_NAMES, answerFeatures } from './answer-features.ts';
 import type { LogisticRegressionOptions } from './logistic-regression.ts';
-import { predictLogistic, trainLogisticRegression } from './logistic-regression.ts';
+import { predictLogistic } from './logistic-regression.ts';
 import type { OutcomeItem } from './outcome-set.ts';
 import { PROMPT_FEATURE_NAMES, promptFeatures } from './prompt-features.ts';
-import { ROUTER_FORMAT, type RouterModel, type TextFeatureSettings } from './router-model.ts';
+import { fitRouterModel, type RouterModel, type TextFeatureSettings } from './router-model.ts';
 import { hashedNgrams, type SparseVector } from './text-features.ts';
 
 /** Options of {@link trainCascadeScorer}. */
@@ -81,26 +81,15 @@ export function trainCascadeScorer(items: readonly OutcomeItem[], options: Casca
       label: weakAcceptable(item, label) ? 1 : 0,
     };
   });
-  const model = trainLogisticRegression(examples, {
-    epochs: 10,
-    learningRate: 0.05,
-    l2Sparse: 1e-3,
-    ...options,
-    buckets: text.buckets,
-  });
-  return {
-    format: ROUTER_FORMAT,
+  return fitRouterModel({
     kind: 'cascade',
     name: options.name ?? 'cascade',
-    trainedOn: {
-      data: options.data ?? 'custom',
-      items: items.length,
-      positives: examples.filter((example) => example.label === 1).length,
-    },
+    data: options.data ?? 'custom',
+    examples,
     text,
     denseFeatures: [...ANSWER_FEATURE_NAMES, ...PROMPT_FEATURE_NAMES],
-    model,
-  };
+    options,
+  });
 }
 
 /** P(weak answer acceptable) for a prompt and the weak model's answer under a trained cascade scorer. */

@@ -1,8 +1,8 @@
 import type { LogisticRegressionOptions } from './logistic-regression.ts';
-import { predictLogistic, trainLogisticRegression } from './logistic-regression.ts';
+import { predictLogistic } from './logistic-regression.ts';
 import type { OutcomeItem } from './outcome-set.ts';
 import { PROMPT_FEATURE_NAMES, promptFeatures } from './prompt-features.ts';
-import { ROUTER_FORMAT, type RouterModel, type TextFeatureSettings } from './router-model.ts';
+import { fitRouterModel, type RouterModel, type TextFeatureSettings } from './router-model.ts';
 import { hashedNgrams, type SparseVector } from './text-features.ts';
 
 /** Options of {@link trainPreRouter}. */
@@ -38,26 +38,15 @@ export function preRouterFeatures(
 export function trainPreRouter(items: readonly OutcomeItem[], options: PreRouterOptions = {}): RouterModel {
   const text = options.text ?? DEFAULT_TEXT;
   const examples = items.map((item) => ({ ...preRouterFeatures(item.prompt, text), label: strongWins(item) ? 1 : 0 }));
-  const model = trainLogisticRegression(examples, {
-    epochs: 10,
-    learningRate: 0.05,
-    l2Sparse: 1e-3,
-    ...options,
-    buckets: text.buckets,
-  });
-  return {
-    format: ROUTER_FORMAT,
+  return fitRouterModel({
     kind: 'pre',
     name: options.name ?? 'pre-router',
-    trainedOn: {
-      data: options.data ?? 'custom',
-      items: items.length,
-      positives: examples.filter((example) => example.label === 1).length,
-    },
+    data: options.data ?? 'custom',
+    examples,
     text,
-    denseFeatures: [...PROMPT_FEATURE_NAMES],
-    model,
-  };
+    denseFeatures: PROMPT_FEATURE_NAMES,
+    options,
+  });
 }
 
 /** P(strong wins) for a prompt under a trained pre-router. */
