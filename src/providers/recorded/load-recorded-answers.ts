@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { readTableRows } from '../../internal/read-table-rows.ts';
 import { loadRouteLLMGsm8k, type RouteLLMLoadOptions } from '../../routing/weak-strong/load-routellm-gsm8k.ts';
 import { createRecordedProvider, type RecordedAnswer, type RecordedProvider } from './create-recorded-provider.ts';
 
@@ -41,31 +39,7 @@ const recordSchema = z.looseObject({
  * @throws RightsizeError `invalid_input` naming the file, the row and the field at fault.
  */
 export function loadRecordedAnswers(path: string): RecordedAnswer[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new RightsizeError('invalid_input', `cannot read recording ${path}: check the path`, { cause });
-  }
-  let rows: unknown[];
-  const extension = extname(path).toLowerCase();
-  if (extension === '.csv') {
-    rows = parse(text, { columns: true, skip_empty_lines: true }) as unknown[];
-  } else if (extension === '.jsonl' || extension === '.ndjson' || extension === '.json') {
-    rows = [];
-    for (const [index, line] of text.split('\n').entries()) {
-      if (line.trim() === '') continue;
-      try {
-        rows.push(JSON.parse(line));
-      } catch (cause) {
-        throw new RightsizeError('invalid_input', `${path} line ${index + 1} is not JSON: one object a line`, {
-          cause,
-        });
-      }
-    }
-  } else {
-    throw new RightsizeError('invalid_input', `recording ${path} must end in .jsonl or .csv`);
-  }
+  const rows = readTableRows(path, 'recording');
   return rows.map((row, index) => {
     const parsed = recordSchema.safeParse(row);
     if (!parsed.success) {

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { readTableRows } from '../../internal/read-table-rows.ts';
 import type { OutcomeItem, OutcomeSet } from './outcome-set.ts';
 
 const quality = z.union([
@@ -46,31 +45,7 @@ const outcomeRowSchema = z
  * @throws RightsizeError `invalid_input` naming the file, the row and the column at fault.
  */
 export function loadOutcomeFile(path: string): OutcomeSet {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new RightsizeError('invalid_input', `cannot read outcome file ${path}: check the path`, { cause });
-  }
-  const extension = extname(path).toLowerCase();
-  let rows: unknown[];
-  if (extension === '.csv') {
-    rows = parse(text, { columns: true, skip_empty_lines: true }) as unknown[];
-  } else if (extension === '.jsonl' || extension === '.json' || extension === '.ndjson') {
-    rows = [];
-    for (const [index, line] of text.split('\n').entries()) {
-      if (line.trim() === '') continue;
-      try {
-        rows.push(JSON.parse(line));
-      } catch (cause) {
-        throw new RightsizeError('invalid_input', `${path} line ${index + 1} is not JSON: one object a line`, {
-          cause,
-        });
-      }
-    }
-  } else {
-    throw new RightsizeError('invalid_input', `outcome file ${path} must end in .jsonl or .csv`);
-  }
+  const rows = readTableRows(path, 'outcome file');
   const items: OutcomeItem[] = rows.map((row, index) => {
     const parsed = outcomeRowSchema.safeParse(row);
     if (!parsed.success) {
