@@ -1,5 +1,5 @@
 import { RightsizeError } from '../errors/rightsize-error.ts';
-import { calibrateThreshold } from '../specialists/calibration/calibrate-threshold.ts';
+import { calibrateThreshold, toThresholdCalibration } from '../specialists/calibration/calibrate-threshold.ts';
 import type { LabelledRow } from '../specialists/read-labelled-data.ts';
 import { loadSpecialist, saveThresholdCalibration } from '../specialists/registry/load-specialist.ts';
 import type { Specialist, SpecialistArch, TrainingProgress } from '../specialists/specialist.ts';
@@ -132,20 +132,12 @@ export async function distillFamily(options: DistillFamilyOptions): Promise<Dist
   }));
   const agreement = scored.filter((item) => item.correct).length / Math.max(1, scored.length);
   const choice = calibrateThreshold(scored, { targetAccuracy, confidence });
-  if (choice.threshold !== undefined) {
-    saveThresholdCalibration(options.registryDir, name, {
-      threshold: choice.threshold,
-      targetAccuracy,
-      confidence,
-      coverage: choice.coverage,
-      selectiveAccuracy: choice.selectiveAccuracy,
-      accuracyLowerBound: choice.accuracyLowerBound,
-      items: choice.items,
-      acceptedItems: choice.acceptedItems,
-      source: `distill:${options.familyId}:held-out`,
-      calibratedAt: new Date().toISOString(),
-    });
-  }
+  const calibration = toThresholdCalibration(choice, {
+    targetAccuracy,
+    confidence,
+    source: `distill:${options.familyId}:held-out`,
+  });
+  if (calibration) saveThresholdCalibration(options.registryDir, name, calibration);
 
   // The projection uses the rate over the whole log's period, not over this family's own span.
   const periodMs = options.periodMs ?? options.sinceMs;

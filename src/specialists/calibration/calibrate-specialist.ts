@@ -3,7 +3,7 @@ import { evaluateSpecialist } from '../evaluation/evaluate-specialist.ts';
 import { readLabelledData } from '../read-labelled-data.ts';
 import { saveThresholdCalibration } from '../registry/load-specialist.ts';
 import type { ThresholdCalibration } from '../specialist.ts';
-import { calibrateThreshold, type ThresholdChoice } from './calibrate-threshold.ts';
+import { calibrateThreshold, type ThresholdChoice, toThresholdCalibration } from './calibrate-threshold.ts';
 
 /** Options of {@link calibrateSpecialist}. */
 export interface CalibrateSpecialistOptions {
@@ -48,15 +48,9 @@ export async function calibrateSpecialist(
     { targetAccuracy: options.targetAccuracy, confidence },
   );
   if (choice.threshold === undefined) return { choice, calibration: undefined };
-  const calibration: ThresholdCalibration = {
-    threshold: choice.threshold,
+  const calibration = toThresholdCalibration(choice, {
     targetAccuracy: options.targetAccuracy,
     confidence,
-    coverage: choice.coverage,
-    selectiveAccuracy: choice.selectiveAccuracy,
-    accuracyLowerBound: choice.accuracyLowerBound,
-    items: choice.items,
-    acceptedItems: choice.acceptedItems,
     source: options.dataPath,
     dataHash: readLabelledData({
       path: options.dataPath,
@@ -64,8 +58,8 @@ export async function calibrateSpecialist(
       labelColumn: options.labelColumn ?? 'label',
       requireTwoLabels: false,
     }).fileHash,
-    calibratedAt: new Date().toISOString(),
-  };
+  });
+  if (!calibration) return { choice, calibration: undefined };
   if (options.save ?? true) saveThresholdCalibration(options.registryDir, options.name, calibration);
   return { choice, calibration };
 }

@@ -1,3 +1,4 @@
+import type { ThresholdCalibration } from '../specialist.ts';
 import { clopperPearsonLowerBound } from './clopper-pearson.ts';
 
 /** One scored calibration item: the specialist's top probability and whether its label was right. */
@@ -138,4 +139,28 @@ export function empiricalThreshold(items: readonly ScoredItem[], options: { targ
     }
   });
   return best;
+}
+
+/**
+ * The record stored with a specialist for a threshold search's result, or undefined when the
+ * search found no threshold. `source` says where the calibration items came from.
+ */
+export function toThresholdCalibration(
+  choice: ThresholdChoice,
+  context: { targetAccuracy: number; confidence: number; source: string; dataHash?: string },
+): ThresholdCalibration | undefined {
+  if (choice.threshold === undefined) return undefined;
+  return {
+    threshold: choice.threshold,
+    targetAccuracy: context.targetAccuracy,
+    confidence: context.confidence,
+    coverage: choice.coverage,
+    selectiveAccuracy: choice.selectiveAccuracy,
+    accuracyLowerBound: choice.accuracyLowerBound,
+    items: choice.items,
+    acceptedItems: choice.acceptedItems,
+    source: context.source,
+    ...(context.dataHash === undefined ? {} : { dataHash: context.dataHash }),
+    calibratedAt: new Date().toISOString(),
+  };
 }

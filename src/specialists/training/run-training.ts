@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
-import { calibrateThreshold } from '../calibration/calibrate-threshold.ts';
+import { calibrateThreshold, toThresholdCalibration } from '../calibration/calibrate-threshold.ts';
 import { combineProbabilities, fitCombinerWeights } from '../calibration/fit-combiner.ts';
 import {
   CosineKnn,
@@ -29,7 +29,6 @@ import {
   DEFAULT_SPECIALIST_ARCH,
   type SpecialistArch,
   type SpecialistMetadata,
-  type ThresholdCalibration,
   type TrainingProgress,
   toPrediction,
 } from '../specialist.ts';
@@ -271,21 +270,7 @@ export async function runTraining(
       })),
       { targetAccuracy, confidence },
     );
-    const threshold: ThresholdCalibration | undefined =
-      choice.threshold === undefined
-        ? undefined
-        : {
-            threshold: choice.threshold,
-            targetAccuracy,
-            confidence,
-            coverage: choice.coverage,
-            selectiveAccuracy: choice.selectiveAccuracy,
-            accuracyLowerBound: choice.accuracyLowerBound,
-            items: choice.items,
-            acceptedItems: choice.acceptedItems,
-            source: 'validation-split',
-            calibratedAt: new Date().toISOString(),
-          };
+    const threshold = toThresholdCalibration(choice, { targetAccuracy, confidence, source: 'validation-split' });
 
     report('save', 0, 'saving');
     const hyperParameters: Record<string, unknown> = {};
