@@ -59,7 +59,7 @@ export interface DistillFamilyResult extends DistillationRecord {
  * resolved the request (review items link to requests by `requestId`). A stratified share is held
  * out; the specialist is trained on the rest (`trainSpecialist`, in a worker); its agreement with the
  * logged answers is measured on the held-out requests, where its threshold is also calibrated for
- * the target (SGR search with a Clopper-Pearson bound, `calibrateThreshold`) and saved with it.
+ * the target (fixed-sequence testing with a Clopper-Pearson bound, `calibrateThreshold`) and saved with it.
  * The projected saving uses the measured coverage and the family's observed rate and cost.
  * @throws RightsizeError `not_found` for an unknown family; `invalid_input` for a family of free-text
  *   answers or too few labelled rows.

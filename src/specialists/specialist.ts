@@ -41,8 +41,8 @@ export interface SpecialistPrediction {
  * An acceptance threshold chosen by `rightsize calibrate` (or at training, on the validation
  * split): accepting predictions whose probability is at least `threshold` gives an accuracy on the
  * accepted items of at least `targetAccuracy`, with probability `confidence`, by a one-sided
- * Clopper-Pearson bound (Clopper & Pearson 1934) inside the selection-with-guaranteed-risk search
- * of Geifman & El-Yaniv 2017, "Selective classification for deep neural networks".
+ * Clopper-Pearson bound (Clopper & Pearson 1934) in Learn-then-Test fixed-sequence testing
+ * (Angelopoulos et al. 2021, "Learn then test"), see `calibrateThreshold`.
  */
 export const thresholdCalibrationSchema = z.object({
   /** Accept a prediction when its probability is at least this. */

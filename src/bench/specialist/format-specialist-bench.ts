@@ -49,7 +49,7 @@ export function formatSpecialistBench(report: SpecialistBenchReport): string {
     `Banking77: train on ${dataset.trainRows} rows (${dataset.train}), test on ${dataset.testRows} (${dataset.test}), ${dataset.labels} labels`,
     table.toString(),
     `Threshold: chosen on the validation split for accuracy >= ${percent(report.targetAccuracy)} with ${percent(report.confidence)} confidence ` +
-      '(one-sided Clopper-Pearson in the SGR search of Geifman & El-Yaniv 2017); the point estimate takes the lowest ' +
+      '(one-sided Clopper-Pearson in Learn-then-Test fixed-sequence testing, Angelopoulos et al. 2021); the point estimate takes the lowest ' +
       'threshold whose validation accuracy reaches the target, without a guarantee.',
     `Latency: sequential single calls, median and 99th percentile; ${environment.cpus} CPUs shared, load average ` +
       `${environment.loadAverage.map((value) => value.toFixed(1)).join(' ')}: expect noise. Published: Casanueva et al. 2020.`,

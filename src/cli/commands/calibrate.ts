@@ -22,7 +22,8 @@ const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
  * `rightsize calibrate`: chooses acceptance thresholds on held-out data so that the accuracy on
  * accepted items is at least the target with the stated confidence, reports the coverage they buy,
  * and stores them with the specialists. `--specialist NAME`: one specialist (one-sided
- * Clopper-Pearson bound, Clopper & Pearson 1934, in the SGR search of Geifman & El-Yaniv 2017).
+ * Clopper-Pearson bound, Clopper & Pearson 1934, in Learn-then-Test fixed-sequence testing,
+ * Angelopoulos et al. 2021; see `calibrate-threshold.ts`).
  * `--route NAME`: the route's specialist tiers together, the guarantee covering all they accept
  * (Learn-then-Test fixed-sequence testing, Angelopoulos et al. 2021; see `calibrate-cascade.ts`).
  */
@@ -103,7 +104,7 @@ export function registerCalibrateCommand(program: Command): void {
           `Threshold ${choice.threshold.toFixed(4)} for specialist/${specialist}:`,
           `  accepts ${percent(choice.coverage)} of ${choice.items} items (coverage), ${percent(choice.selectiveAccuracy)} of them right;`,
           `  accuracy on accepted >= ${percent(choice.accuracyLowerBound)} with ${percent(options.confidence)} confidence ` +
-            `(one-sided Clopper-Pearson, ${choice.steps} thresholds tested, Bonferroni-corrected)`,
+            `(one-sided Clopper-Pearson, fixed-sequence testing over ${choice.steps} thresholds, strictest first)`,
           options.dryRun ? '  dry run: not stored' : `  stored in ${registry}/${specialist}/specialist.json`,
         ].join('\n') + '\n',
       );

@@ -1,4 +1,4 @@
-import type { ScoredItem } from './calibrate-threshold.ts';
+import { firstTestedCount, type ScoredItem } from './calibrate-threshold.ts';
 import { clopperPearsonLowerBound } from './clopper-pearson.ts';
 
 /**
@@ -79,8 +79,8 @@ export interface CalibrateCascadeOptions {
  * Pearson 1934) at level `(1 - confidence) / paths` (Bonferroni over paths), stopping at the first
  * point that fails. Every point passed before the stop is guaranteed simultaneously, so any of them
  * may be chosen: the most coverage, then (within `coverageSlack`) the largest first-tier share.
- * Points that accept too few items for even a perfect record to pass are skipped, not failed (a
- * rule that reads counts, never labels). Unlike the binary search of SGR (Geifman and El-Yaniv
+ * Points that accept fewer items than `firstTestedCount` are skipped, not failed (a rule that
+ * reads counts, never labels). Unlike the binary search of SGR (Geifman and El-Yaniv
  * 2017), no Bonferroni factor is paid for the steps along a path.
  * @throws RangeError when targetAccuracy or confidence is outside (0, 1), or rows hold different tier counts.
  */
@@ -98,8 +98,7 @@ export function calibrateCascade(
   const level = 1 - (1 - confidence) / paths;
   const choice: CascadeChoice = { guaranteed: undefined, pointEstimate: undefined, items: count, tiers, paths, level };
   if (count === 0 || tiers === 0) return choice;
-  // Fewest accepted items whose all-correct record can pass: target^m <= 1 - level.
-  const fewestPassing = Math.ceil(Math.log(1 - level) / Math.log(targetAccuracy));
+  const fewestTested = firstTestedCount(targetAccuracy, level, count);
   const slack = options.coverageSlack ?? 0.01;
   const passed: CascadeOperatingPoint[] = [];
   const measured: CascadeOperatingPoint[] = [];
@@ -114,7 +113,7 @@ export function calibrateCascade(
       );
       const point = measure(items, thresholds, path, lambda);
       measured.push(point);
-      if (stopped || point.acceptedItems < fewestPassing) continue;
+      if (stopped || point.acceptedItems < fewestTested) continue;
       const correct = Math.round(point.selectiveAccuracy * point.acceptedItems);
       const bound = clopperPearsonLowerBound(correct, point.acceptedItems, level);
       if (bound >= targetAccuracy) passed.push({ ...point, accuracyLowerBound: bound });

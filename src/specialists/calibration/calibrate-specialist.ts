@@ -23,7 +23,7 @@ export interface CalibrateSpecialistOptions {
 
 /**
  * Chooses a specialist's acceptance threshold on held-out data (see {@link calibrateThreshold}:
- * SGR search with a one-sided Clopper-Pearson bound) and stores it with the specialist.
+ * fixed-sequence testing with a one-sided Clopper-Pearson bound) and stores it with the specialist.
  * @returns the search result, and the stored calibration when a threshold was found.
  * @throws RightsizeError `invalid_input` for a target or confidence outside (0, 1), or bad data.
  */

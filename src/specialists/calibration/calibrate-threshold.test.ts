@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../split-train-valid.ts';
-import { calibrateThreshold, empiricalThreshold, type ScoredItem } from './calibrate-threshold.ts';
+import {
+  calibrateThreshold,
+  empiricalThreshold,
+  firstTestedCount,
+  type ScoredItem,
+  THRESHOLD_SEQUENCE,
+} from './calibrate-threshold.ts';
 import { clopperPearsonLowerBound } from './clopper-pearson.ts';
 
 /** Items whose chance of being right equals their confidence (a perfectly calibrated model). */
@@ -13,7 +19,7 @@ function calibratedItems(count: number, seed: number): ScoredItem[] {
 }
 
 describe('calibrateThreshold', () => {
-  it('returns a threshold whose accepted items clear the target at the corrected confidence', () => {
+  it('returns a threshold of the fixed sequence whose accepted items clear the target at the stated confidence', () => {
     const items = calibratedItems(4000, 1);
     const choice = calibrateThreshold(items, { targetAccuracy: 0.95, confidence: 0.95 });
     expect(choice.threshold).toBeDefined();
@@ -21,9 +27,9 @@ describe('calibrateThreshold', () => {
     const correct = accepted.filter((item) => item.correct).length;
     expect(choice.acceptedItems).toBe(accepted.length);
     expect(choice.selectiveAccuracy).toBeCloseTo(correct / accepted.length, 12);
-    expect(choice.steps).toBe(Math.ceil(Math.log2(items.length)));
-    const level = 1 - 0.05 / choice.steps;
-    expect(choice.accuracyLowerBound).toBeCloseTo(clopperPearsonLowerBound(correct, accepted.length, level), 12);
+    expect(THRESHOLD_SEQUENCE).toContain(choice.threshold);
+    expect(choice.steps).toBeGreaterThan(1);
+    expect(choice.accuracyLowerBound).toBeCloseTo(clopperPearsonLowerBound(correct, accepted.length, 0.95), 12);
     expect(choice.accuracyLowerBound).toBeGreaterThanOrEqual(0.95);
     expect(choice.coverage).toBeGreaterThan(0.1);
     expect(choice.coverage).toBeLessThan(0.9);
@@ -39,8 +45,37 @@ describe('calibrateThreshold', () => {
       const accuracy = fresh.filter((item) => item.correct).length / fresh.length;
       if (accuracy < 0.9) failures++;
     }
-    // The guarantee allows 10 % of calibrations to miss; SGR's union bound is conservative.
+    // The guarantee allows 10 % of calibrations to miss.
     expect(failures / trials).toBeLessThanOrEqual(0.1);
+  });
+
+  it('stops at the first threshold that fails, even when a lower one would pass again', () => {
+    // 300 right at 0.99, then 40 wrong at 0.95, then 2,000 right at 0.9: accepting down to 0.9 would
+    // pass (2,300 / 2,340), but the sequence fails at 0.95 first and must keep 0.99's threshold.
+    const items: ScoredItem[] = [
+      ...Array.from({ length: 300 }, () => ({ confidence: 0.99, correct: true })),
+      ...Array.from({ length: 40 }, () => ({ confidence: 0.95, correct: false })),
+      ...Array.from({ length: 2000 }, () => ({ confidence: 0.9, correct: true })),
+    ];
+    const choice = calibrateThreshold(items, { targetAccuracy: 0.95, confidence: 0.95 });
+    expect(choice.threshold).toBeGreaterThan(0.95);
+    expect(choice.threshold).toBeLessThanOrEqual(0.99);
+    expect(choice.acceptedItems).toBe(300);
+  });
+
+  it('skips, without failing, thresholds that accept fewer items than the first tested count', () => {
+    // One confidently wrong item on top, then a long run of right ones: a test at 1 item would stop
+    // the sequence at once; counting first, the threshold reaches the bulk.
+    const items: ScoredItem[] = [
+      { confidence: 0.9999, correct: false },
+      ...Array.from({ length: 1000 }, (_, index) => ({ confidence: 0.99 - index * 1e-5, correct: true })),
+    ];
+    const start = firstTestedCount(0.97, 0.95, items.length);
+    expect(start).toBeGreaterThan(100);
+    expect(start).toBeLessThan(400);
+    const choice = calibrateThreshold(items, { targetAccuracy: 0.97, confidence: 0.95 });
+    expect(choice.acceptedItems).toBeGreaterThan(900);
+    expect(firstTestedCount(0.97, 0.95, 50)).toBe(51);
   });
 
   it('accepts more when the target is lower, and finds nothing for an impossible target', () => {

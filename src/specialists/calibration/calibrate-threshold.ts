@@ -15,23 +15,56 @@ export interface ThresholdChoice {
   coverage: number;
   /** Accuracy on the accepted items. */
   selectiveAccuracy: number;
-  /** Clopper-Pearson lower bound of that accuracy at confidence 1 - (1 - confidence) / steps. */
+  /** One-sided Clopper-Pearson lower bound of that accuracy at the stated confidence (no correction is needed). */
   accuracyLowerBound: number;
   items: number;
   acceptedItems: number;
-  /** Thresholds tested by the binary search (the Bonferroni divisor). */
+  /** Thresholds tested before the sequence stopped (0 for a point estimate). */
   steps: number;
+}
+
+/**
+ * The fixed sequence of candidate thresholds, strictest first: 1 - 10^-e for e from 6 down to 3 in
+ * steps of 0.05 (fastText's top probabilities crowd just below 1), then 0.999, 0.998, ..., 0.
+ * Fixed before any data is seen, as fixed-sequence testing requires.
+ */
+export const THRESHOLD_SEQUENCE: readonly number[] = (() => {
+  const values = new Set<number>();
+  for (let step = 0; step <= 60; step++) values.add(Number((1 - 10 ** -(6 - step * 0.05)).toFixed(9)));
+  for (let step = 999; step >= 0; step--) values.add(step / 1000);
+  return [...values].sort((a, b) => b - a);
+})();
+
+/**
+ * The fewest accepted items at which fixed-sequence testing starts: the smallest count `m` whose
+ * record with floor(m x (1 - target) / 2) errors (half the error rate the target allows) passes the
+ * Clopper-Pearson bound at `confidence`. Thresholds that accept fewer items are skipped, not tested:
+ * one early error among the most confident few dozen items would otherwise stop the sequence before
+ * it reaches any useful coverage. The rule reads counts only, never labels, so the sequence stays fixed
+ * given the confidences and the guarantee holds. Returns `items + 1` when no count up to `items` passes.
+ */
+export function firstTestedCount(targetAccuracy: number, confidence: number, items: number): number {
+  const perfect = Math.ceil(Math.log(1 - confidence) / Math.log(targetAccuracy));
+  for (let count = Math.max(1, perfect); count <= items; count++) {
+    const errors = Math.floor((count * (1 - targetAccuracy)) / 2);
+    if (clopperPearsonLowerBound(count - errors, count, confidence) >= targetAccuracy) return count;
+  }
+  return items + 1;
 }
 
 /**
  * Chooses the lowest acceptance threshold (the highest coverage) whose accepted items have an
  * accuracy of at least `targetAccuracy` with probability `confidence`.
  *
- * The search is "selection with guaranteed risk" (SGR), Algorithm 1 of Geifman & El-Yaniv 2017,
- * "Selective classification for deep neural networks" (NeurIPS): a binary search over the sorted
- * confidences that tests ceil(log2 n) thresholds, each with the one-sided Clopper-Pearson bound
- * (Clopper & Pearson 1934) at level (1 - confidence) / ceil(log2 n), so that by the union bound the
- * guarantee holds for the threshold returned. Among the thresholds that pass, the lowest is kept.
+ * Method: Learn-then-Test with fixed-sequence testing (Angelopoulos, Bates, Candes, Jordan and Lei
+ * 2021, "Learn then test: calibrating predictive algorithms to achieve risk control", section 4).
+ * Along {@link THRESHOLD_SEQUENCE}, strictest first, the null hypothesis "accuracy of the accepted
+ * items < target" is tested with the one-sided Clopper-Pearson bound (Clopper & Pearson 1934) at level
+ * `confidence`; the sequence stops at the first threshold that fails, and every threshold passed
+ * before it is guaranteed simultaneously, so the lowest is returned. Thresholds accepting fewer items
+ * than {@link firstTestedCount} are skipped. Unlike the binary search of SGR (Geifman & El-Yaniv 2017,
+ * "Selective classification for deep neural networks", Algorithm 1), which tests ceil(log2 n)
+ * thresholds at level (1 - confidence) / ceil(log2 n), no Bonferroni factor is paid.
  * @throws RangeError when targetAccuracy or confidence is outside (0, 1).
  */
 export function calibrateThreshold(
@@ -42,7 +75,7 @@ export function calibrateThreshold(
   if (!(targetAccuracy > 0 && targetAccuracy < 1)) throw new RangeError('targetAccuracy must be in (0, 1)');
   if (!(confidence > 0 && confidence < 1)) throw new RangeError('confidence must be in (0, 1)');
   const count = items.length;
-  const none: ThresholdChoice = {
+  let best: ThresholdChoice = {
     threshold: undefined,
     coverage: 0,
     selectiveAccuracy: 0,
@@ -51,55 +84,32 @@ export function calibrateThreshold(
     acceptedItems: 0,
     steps: 0,
   };
-  if (count === 0) return none;
-  const sorted = [...items].sort((a, b) => a.confidence - b.confidence);
-  // correctFrom[i]: correct items among sorted[i..]; firstAtLeast finds where a threshold's acceptance starts.
-  const correctFrom = new Int32Array(count + 1);
-  for (let index = count - 1; index >= 0; index--) {
-    correctFrom[index] = correctFrom[index + 1]! + (sorted[index]!.correct ? 1 : 0);
-  }
-  const firstAtLeast = (threshold: number): number => {
-    let low = 0;
-    let high = count;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (sorted[middle]!.confidence < threshold) low = middle + 1;
-      else high = middle;
+  if (count === 0) return best;
+  const sorted = [...items].sort((a, b) => b.confidence - a.confidence);
+  const start = firstTestedCount(targetAccuracy, confidence, count);
+  let accepted = 0;
+  let correct = 0;
+  let steps = 0;
+  for (const threshold of THRESHOLD_SEQUENCE) {
+    while (accepted < count && sorted[accepted]!.confidence >= threshold) {
+      if (sorted[accepted]!.correct) correct++;
+      accepted++;
     }
-    return low;
-  };
-  const steps = Math.max(1, Math.ceil(Math.log2(count)));
-  const level = 1 - (1 - confidence) / steps;
-  let best: ThresholdChoice = { ...none, steps };
-  // Positions are 0-based into the ascending order; the paper's z runs from 1 to m.
-  let low = 0;
-  let high = count - 1;
-  for (let step = 0; step < steps; step++) {
-    const position = Math.ceil((low + high) / 2);
-    const threshold = sorted[position]!.confidence;
-    const start = firstAtLeast(threshold);
-    const accepted = count - start;
-    const correct = correctFrom[start]!;
-    const bound = clopperPearsonLowerBound(correct, accepted, level);
-    if (bound >= targetAccuracy) {
-      if (best.threshold === undefined || threshold < best.threshold) {
-        best = {
-          threshold,
-          coverage: accepted / count,
-          selectiveAccuracy: correct / accepted,
-          accuracyLowerBound: bound,
-          items: count,
-          acceptedItems: accepted,
-          steps,
-        };
-      }
-      high = position;
-    } else {
-      low = position;
-    }
-    if (high - low <= 0) break;
+    if (accepted < start) continue;
+    steps++;
+    const bound = clopperPearsonLowerBound(correct, accepted, confidence);
+    if (bound < targetAccuracy) break;
+    best = {
+      threshold,
+      coverage: accepted / count,
+      selectiveAccuracy: correct / accepted,
+      accuracyLowerBound: bound,
+      items: count,
+      acceptedItems: accepted,
+      steps,
+    };
   }
-  return best;
+  return { ...best, steps };
 }
 
 /**
