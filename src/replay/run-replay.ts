@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI, { APIError } from 'openai';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import { countUsage } from '../routing/count-tokens.ts';
 import type { ReplayRow } from './read-replay-rows.ts';
 import type { BaselineTokens, ReplayOutcome } from './replay.ts';
+import { createRequestFetch } from './request-fetch.ts';
 
 export interface RunReplayOptions {
   /** The gateway, e.g. `http://127.0.0.1:8080` (a trailing `/v1` is allowed). */
@@ -35,8 +36,7 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcom
   // connections, so a replay must not leave any behind (e.g. the demo stopping its gateway).
   const agent = new Agent({ keepAliveTimeout: 10_000 });
   const client = new OpenAI({
-    fetch: ((url: string, init?: Parameters<typeof undiciFetch>[1]) =>
-      undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch,
+    fetch: createRequestFetch(agent),
     baseURL: `${options.url.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1`,
     // The client would otherwise read OPENAI_API_KEY and send a provider key to the gateway.
     apiKey: options.apiKey ?? 'rightsize-replay',
