@@ -118,6 +118,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       provider: specialists,
       names: () => specialists.names(),
       labels: (name) => specialists.labels(name),
+      refresh: (name) => specialists.refresh(name),
     },
     print: (line) => log(`gateway | ${line}`),
   });

@@ -50,6 +50,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       provider: specialistProvider,
       names: () => specialistProvider.names().filter((name) => !calibrating.has(name)),
       labels: (name) => specialistProvider.labels(name),
+      refresh: (name) => specialistProvider.refresh(name),
     },
   });
   let stopping = false;

@@ -55,6 +55,7 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
         provider: specialists,
         names: () => specialists.names(),
         labels: (name) => specialists.labels(name),
+        refresh: (name) => specialists.refresh(name),
       },
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });

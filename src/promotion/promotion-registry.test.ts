@@ -91,4 +91,48 @@ describe('createPromotionRegistry', () => {
     registry.close();
     await store.close();
   });
+
+  it('reports new and changed promotions to onChange before they apply, and each change once', async () => {
+    const store = await createSqliteStore(':memory:');
+    const promotion = {
+      familyId: 'fam_tagged',
+      matcher: JSON.stringify({ kind: 'tag', tag: 'moderation' }),
+      specialist: 'moderation',
+      mode: 'shadow' as const,
+      threshold: 0.8,
+      updatedAt: 1,
+      note: null,
+    };
+    await store.upsertPromotion(promotion);
+    const calls: string[][] = [];
+    let registry: Awaited<ReturnType<typeof createPromotionRegistry>> | undefined;
+    const seenBefore: number[] = [];
+    registry = await createPromotionRegistry({
+      store,
+      pollMs: 0,
+      async onChange(changed) {
+        calls.push(changed.map((entry) => `${entry.promotion.specialist}:${entry.promotion.mode}`));
+        // Called before the change applies: the registry still holds the promotions before it.
+        seenBefore.push(registry?.current().length ?? -1);
+      },
+    });
+    expect(calls).toEqual([['moderation:shadow']]);
+    await registry.refresh();
+    expect(calls).toHaveLength(1);
+    await store.upsertPromotion({ ...promotion, mode: 'active', updatedAt: 2 });
+    // Overlapping refreshes (the poll and the HTTP route) run in turn: the change is reported once.
+    await Promise.all([registry.refresh(), registry.refresh()]);
+    expect(calls).toEqual([['moderation:shadow'], ['moderation:active']]);
+    expect(seenBefore).toEqual([-1, 1]);
+    expect(registry.current()[0]?.promotion.mode).toBe('active');
+    // A rollback is no load; the same promotion back again is a change.
+    await store.upsertPromotion({ ...promotion, mode: 'rolled-back', updatedAt: 3 });
+    await registry.refresh();
+    await store.upsertPromotion({ ...promotion, mode: 'shadow', updatedAt: 4 });
+    await registry.refresh();
+    expect(calls.at(-1)).toEqual(['moderation:shadow']);
+    expect(calls).toHaveLength(3);
+    registry.close();
+    await store.close();
+  });
 });

@@ -21,7 +21,10 @@ export interface LoadedPromotion {
 
 /** The promotions a gateway applies, kept in step with the store. */
 export interface PromotionRegistry {
-  /** Re-reads the promotions from the store now (the gateway also does it every `pollMs`). */
+  /**
+   * Re-reads the promotions from the store now (the gateway also does it every `pollMs`); resolves
+   * once they apply. Calls run one after another, never interleaved.
+   */
   refresh(): Promise<void>;
   /** Shadow and active promotions now. */
   current(): readonly LoadedPromotion[];
@@ -46,12 +49,31 @@ export async function createPromotionRegistry(options: {
   /** @default PROMOTION_POLL_MS; 0: never poll (call `refresh`). */
   pollMs?: number;
   onError?: (error: unknown) => void;
+  /**
+   * Called by a refresh with the shadow and active promotions that are new or changed (specialist,
+   * mode, threshold or time) since the last refresh, before they apply: the gateway (re)loads their
+   * specialists here, so that a changed promotion is never served by a stale copy. The first refresh
+   * reports every promotion. A rejection goes to `onError`; the promotions apply all the same.
+   */
+  onChange?: (changed: readonly LoadedPromotion[]) => Promise<void>;
 }): Promise<PromotionRegistry> {
   let loaded: LoadedPromotion[] = [];
   let byTag = new Map<string, LoadedPromotion>();
   let bySystem = new Map<string, LoadedPromotion[]>();
+  /** What each applied promotion was, by family, to tell a change. */
+  let applied = new Map<string, string>();
+  const stateOf = (promotion: Promotion) =>
+    `${promotion.specialist}|${promotion.mode}|${promotion.threshold}|${promotion.updatedAt}`;
 
-  async function refresh(): Promise<void> {
+  // The poll and an explicit refresh (e.g. the promotion HTTP routes) may overlap: run them in turn.
+  let queue: Promise<void> = Promise.resolve();
+  function refresh(): Promise<void> {
+    const run = queue.then(load, load);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function load(): Promise<void> {
     const next: LoadedPromotion[] = [];
     for (const promotion of await options.store.listPromotions()) {
       if (promotion.mode === 'rolled-back') continue;
@@ -71,9 +93,18 @@ export async function createPromotionRegistry(options: {
       else if (entry.matcher.kind === 'template')
         systems.set(entry.matcher.system, [...(systems.get(entry.matcher.system) ?? []), entry]);
     }
+    const changed = next.filter((entry) => applied.get(entry.promotion.familyId) !== stateOf(entry.promotion));
+    if (changed.length > 0 && options.onChange) {
+      try {
+        await options.onChange(changed);
+      } catch (error) {
+        options.onError?.(error);
+      }
+    }
     loaded = next;
     byTag = tags;
     bySystem = systems;
+    applied = new Map(next.map((entry) => [entry.promotion.familyId, stateOf(entry.promotion)]));
   }
 
   await refresh();

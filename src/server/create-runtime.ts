@@ -3,7 +3,11 @@ import { type Catalog, createCatalog } from '../catalog/create-catalog.ts';
 import type { RecordedProviderConfig, RightsizeConfig } from '../config/config-schema.ts';
 import type { Environment } from '../config/environment.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
-import { createPromotionRegistry, type PromotionRegistry } from '../promotion/promotion-registry.ts';
+import {
+  createPromotionRegistry,
+  type LoadedPromotion,
+  type PromotionRegistry,
+} from '../promotion/promotion-registry.ts';
 import { createHumanProvider } from '../providers/human/create-human-provider.ts';
 import { createOpenAICompatibleProvider } from '../providers/openai-compatible/create-openai-compatible-provider.ts';
 import type { Provider } from '../providers/provider.ts';
@@ -26,6 +30,13 @@ export interface SpecialistSource {
   names(): readonly string[];
   /** A specialist's labels, or null when it is unknown. */
   labels(name: string): readonly string[] | null;
+  /**
+   * Loads the registry's current version of a specialist, when the loaded copy is missing or older
+   * (`SpecialistProvider.refresh`). Called when a promotion of the specialist is created or changed,
+   * so that `distill --name X` then `promote` serves the new X without a restart. Absent: promoted
+   * specialists are loaded on first use and never reloaded.
+   */
+  refresh?(name: string): Promise<boolean>;
 }
 
 /** Everything a running gateway holds, built once from the config and the environment. */
@@ -59,6 +70,11 @@ export interface CreateRuntimeOptions {
   /** More providers by id (e.g. recorded ones), added to those of the config. */
   providers?: ReadonlyMap<string, Provider>;
   onLogError?: (error: unknown) => void;
+  /**
+   * Problems that do not stop the gateway and are not the log's: a promotion that cannot apply, a
+   * promoted specialist that fails to load. @default onLogError
+   */
+  onWarning?: (error: unknown) => void;
 }
 
 /**
@@ -268,10 +284,34 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       return null;
     },
   };
+  // A promotion created or changed (re)loads its specialist before it applies: one stat of its
+  // specialist.json per change, nothing per request. At start the promoted specialists load in the
+  // background instead, so that start-up does not wait for them.
+  let starting = true;
+  const warn = options.onWarning ?? options.onLogError;
+  const loadPromoted = async (changed: readonly LoadedPromotion[]): Promise<void> => {
+    if (!specialists?.refresh) return;
+    for (const name of new Set(changed.map((entry) => entry.promotion.specialist))) {
+      try {
+        await specialists.refresh(name);
+      } catch (error) {
+        warn?.(
+          new Error(
+            `promoted specialist/${name} could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      }
+    }
+  };
   const promotions = await createPromotionRegistry({
     store,
-    ...(options.onLogError ? { onError: options.onLogError } : {}),
+    ...(warn ? { onError: warn } : {}),
+    onChange: async (changed) => {
+      const loading = loadPromoted(changed);
+      if (!starting) await loading;
+    },
   });
+  starting = false;
   planSources.promote = promotions.promote;
 
   return {

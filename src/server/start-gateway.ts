@@ -63,6 +63,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.specialists ? { specialists: options.specialists } : {}),
     onLogError: (error) =>
       process.stderr.write(`rightsize: writing the request log failed, will retry: ${String(error)}\n`),
+    onWarning: (error) =>
+      process.stderr.write(`rightsize: ${error instanceof Error ? error.message : String(error)}\n`),
   });
   const { app } = createServer({
     runtime,

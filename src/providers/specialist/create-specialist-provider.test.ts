@@ -112,6 +112,28 @@ describe('specialist provider, served over HTTP by the gateway', () => {
     expect(after.metadata.training.rows).toBe(120);
   });
 
+  it('refreshes a specialist only when its files changed, loading the new copy before the old one goes', async () => {
+    const current = await provider.specialist('intents');
+    // Nothing changed on disk: the loaded copy stays (one stat, no load).
+    expect(await provider.refresh('intents')).toBe(false);
+    expect(await provider.specialist('intents')).toBe(current);
+    await trainSpecialist({ rows: train.slice(0, 90), name: 'intents', arch: 'fasttext', registryDir, seed: 4 });
+    expect(await provider.refresh('intents')).toBe(true);
+    const refreshed = await provider.specialist('intents');
+    expect(refreshed).not.toBe(current);
+    expect(refreshed.metadata.training.rows).toBe(90);
+    // The replaced copy had no call in flight: it is closed, its WebAssembly memory freed.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(() => current.predictSync?.('my card has not arrived')).toThrow(/closed/);
+    expect(await provider.refresh('intents')).toBe(false);
+    // A specialist not loaded yet is loaded; one not in the registry is named.
+    await provider.reload('intents');
+    expect(await provider.refresh('intents')).toBe(true);
+    await expect(provider.refresh('nope')).rejects.toSatisfy((error: unknown) =>
+      isRightsizeError(error, 'model_not_found'),
+    );
+  });
+
   it('refuses a request without user text, and names unknown specialists', async () => {
     const call = (upstreamModel: string, content: string) =>
       provider.complete({

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { isRightsizeError, RightsizeError } from '../../errors/rightsize-error.ts';
 import { listSpecialists, loadSpecialist, readSpecialistMetadata } from '../../specialists/registry/load-specialist.ts';
+import { METADATA_FILE, specialistDirectory } from '../../specialists/registry/specialist-paths.ts';
 import { loadSpecialistInWorker } from '../../specialists/serving/load-specialist-in-worker.ts';
 import type { Specialist, SpecialistPrediction } from '../../specialists/specialist.ts';
 import { type ChatCompletionResponse, lastUserText } from '../chat-completion.ts';
@@ -37,9 +40,34 @@ export interface SpecialistProvider extends Provider {
   labels(name: string): readonly string[] | null;
   /**
    * Forgets a loaded specialist (or all), so that the next call loads it again from the registry:
-   * after `rightsize calibrate` stored a new threshold, or a training replaced the model.
+   * after `rightsize calibrate` stored a new threshold, or a training replaced the model. Calls in
+   * flight finish on the old copy, which is closed after the last of them (so a copy obtained from
+   * `specialist()` must not be used after a reload).
    */
   reload(name?: string): Promise<void>;
+  /**
+   * Makes sure the registry's current version of a specialist is loaded: loads it when it is not,
+   * and loads it again when its `specialist.json` changed on disk since the loaded copy was read (a
+   * retraining or distillation under the same name replaces the folder; a calibration rewrites the
+   * file): one `stat`, no read, when nothing changed. The new copy is loaded before it replaces the
+   * old one, so calls never wait for it; the old copy is closed once its calls in flight are done.
+   * A failed load leaves the old copy serving.
+   * @returns true when a new copy was loaded, false when the loaded one is current.
+   * @throws RightsizeError `model_not_found` (not in the registry), `invalid_config` (unreadable), or
+   *   the loader's error.
+   */
+  refresh(name: string): Promise<boolean>;
+}
+
+/** A loaded (or loading) copy of a specialist. */
+interface LoadedCopy {
+  promise: Promise<Specialist>;
+  /** The identity of `specialist.json` when the load began (see `metadataVersion`); null when absent. */
+  version: string | null;
+  /** Calls using this copy now. */
+  inFlight: number;
+  /** Replaced by a newer copy (or forgotten): closed when no call uses it any more. */
+  retired: boolean;
 }
 
 /**
@@ -52,6 +80,8 @@ export interface SpecialistProvider extends Provider {
  * Usage: token counts are not meaningful for a classifier; `usage` reports 0 prompt and 0
  * completion tokens, and the router prices the call with `costPerCallUsd`.
  * Each specialist is loaded once, lazily, and cached; a failed load is retried on the next call.
+ * Requests never touch the disk once a specialist is loaded: a new version on disk is picked up by
+ * `refresh(name)` (the gateway calls it when a promotion of the specialist changes) or `reload(name)`.
  * @throws RightsizeError `model_not_found` (unknown specialist), `invalid_request` (no user text).
  */
 export function createSpecialistProvider(options: SpecialistProviderOptions): SpecialistProvider {
@@ -61,30 +91,63 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
       (options.encoderInWorker ?? true) && readSpecialistMetadata(registryDir, name).arch !== 'fasttext'
         ? loadSpecialistInWorker(registryDir, name)
         : loadSpecialist(registryDir, name));
-  const loaded = new Map<string, Promise<Specialist>>();
+  const loaded = new Map<string, LoadedCopy>();
+  let closed = false;
   const defaultTop = options.defaultTopLogprobs ?? 5;
 
-  const specialist = (name: string): Promise<Specialist> => {
-    let promise = loaded.get(name);
-    if (!promise) {
-      promise = Promise.resolve().then(() => load(options.registryDir, name));
-      loaded.set(name, promise);
-      promise.catch(() => loaded.delete(name));
-    }
-    return promise;
+  // inode, mtime and size of specialist.json: a training renames a new folder into place (new inode),
+  // a calibration rewrites the file (new mtime). One stat, read only when a copy is loaded or refreshed.
+  const metadataVersion = (name: string): string | null => {
+    const stats = statSync(join(specialistDirectory(options.registryDir, name), METADATA_FILE), {
+      throwIfNoEntry: false,
+    });
+    return stats ? `${stats.ino}:${stats.mtimeMs}:${stats.size}` : null;
   };
 
-  const forget = async (names: readonly string[]): Promise<void> => {
-    for (const name of names) {
-      const promise = loaded.get(name);
-      loaded.delete(name);
-      try {
-        (await promise)?.close();
-      } catch {
-        // A specialist that failed to load holds nothing to free.
-      }
+  const startLoad = (name: string): LoadedCopy => {
+    let version: string | null = null;
+    try {
+      version = metadataVersion(name);
+    } catch {
+      // An invalid name: the load below says what is wrong with it.
+    }
+    const copy: LoadedCopy = {
+      promise: Promise.resolve().then(() => load(options.registryDir, name)),
+      version,
+      inFlight: 0,
+      retired: false,
+    };
+    // A failed load is retried by the next call.
+    copy.promise.catch(() => {
+      if (loaded.get(name) === copy) loaded.delete(name);
+    });
+    return copy;
+  };
+
+  const copyOf = (name: string): LoadedCopy => {
+    let copy = loaded.get(name);
+    if (!copy) {
+      copy = startLoad(name);
+      loaded.set(name, copy);
+    }
+    return copy;
+  };
+
+  const close = async (copy: LoadedCopy): Promise<void> => {
+    try {
+      (await copy.promise).close();
+    } catch {
+      // A specialist that failed to load holds nothing to free.
     }
   };
+
+  /** Takes a copy out of service: closed now when idle, else by its last call. */
+  const retire = (copy: LoadedCopy): void => {
+    copy.retired = true;
+    if (copy.inFlight === 0) void close(copy);
+  };
+
+  const specialist = (name: string): Promise<Specialist> => copyOf(name).promise;
 
   return {
     id: options.id ?? 'specialist',
@@ -110,15 +173,25 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
           { param: 'messages' },
         );
       }
+      const copy = copyOf(name);
+      copy.inFlight++;
+      let prediction: SpecialistPrediction;
       let model: Specialist;
       try {
-        model = await specialist(name);
-      } catch (error) {
-        if (isRightsizeError(error)) throw error;
-        throw new RightsizeError('internal_error', `specialist "${name}" failed to load: retrain it`, { cause: error });
+        try {
+          model = await copy.promise;
+        } catch (error) {
+          if (isRightsizeError(error)) throw error;
+          throw new RightsizeError('internal_error', `specialist "${name}" failed to load: retrain it`, {
+            cause: error,
+          });
+        }
+        call.signal.throwIfAborted();
+        prediction = model.predictSync ? model.predictSync(text) : await model.predict(text);
+      } finally {
+        copy.inFlight--;
+        if (copy.retired && copy.inFlight === 0) void close(copy);
       }
-      call.signal.throwIfAborted();
-      const prediction = model.predictSync ? model.predictSync(text) : await model.predict(text);
       const topCount = Math.min(20, call.request.top_logprobs ?? defaultTop);
       return {
         response: toChatCompletion(name, prediction, topCount, call.requestId),
@@ -128,12 +201,45 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
         alternatives: prediction.alternatives,
       };
     },
-    // Requests in flight keep the old model; its WASM heap goes with the last reference to it.
     async reload(name?: string) {
-      if (name === undefined) loaded.clear();
-      else loaded.delete(name);
+      for (const key of name === undefined ? [...loaded.keys()] : [name]) {
+        const copy = loaded.get(key);
+        loaded.delete(key);
+        if (copy) retire(copy);
+      }
     },
-    close: () => forget([...loaded.keys()]),
+    async refresh(name: string) {
+      const version = metadataVersion(name);
+      // Absent from the registry: say so (the loaded copy, if any, keeps serving).
+      if (version === null) readSpecialistMetadata(options.registryDir, name);
+      const current = loaded.get(name);
+      if (current && current.version === version) {
+        await current.promise;
+        return false;
+      }
+      if (!current) {
+        // Nothing to replace: load it where requests find it, so that they share this load.
+        await copyOf(name).promise;
+        return true;
+      }
+      // A stale copy keeps serving until the new one is ready.
+      const next = startLoad(name);
+      await next.promise;
+      if (closed) {
+        await close(next);
+        return false;
+      }
+      const replaced = loaded.get(name);
+      loaded.set(name, next);
+      if (replaced && replaced !== next) retire(replaced);
+      return true;
+    },
+    async close() {
+      closed = true;
+      const copies = [...loaded.values()];
+      loaded.clear();
+      await Promise.all(copies.map(close));
+    },
   };
 }
 
