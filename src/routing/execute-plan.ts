@@ -23,6 +23,8 @@ export interface ExecuteOptions {
   context: RoutingContext;
   /** How long a client waits for a human decision, in ms. @default 0 */
   reviewWaitMs?: number;
+  /** The plan's shadow, when the caller started it already ({@link startShadow}); else it is started here. */
+  shadow?: ShadowRun;
 }
 
 /** The outcome of a plan: the answer to send and everything the log and headers report. */
@@ -57,12 +59,13 @@ interface TierCall {
 /**
  * Runs a plan without streaming. A tier tries its model, then its fallbacks, on retryable
  * failures; a cascade moves to the next tier when a tier is not configured (skipped), fails, or
- * gives an answer its acceptance rule refuses (escalated), recording each reason.
+ * gives an answer its acceptance rule refuses (escalated), recording each reason. A plan's shadow
+ * runs beside the tiers; its judged attempt is appended to the attempts and its cost to the cost.
  * @throws RightsizeError `provider_not_configured` when no tier could run, else the last tier's error.
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
-  if (!plan.shadow) return executeTiers(plan, options);
-  const shadow = callShadow(plan.shadow.model, options);
+  const shadow = options.shadow ?? startShadow(plan, options);
+  if (!shadow) return executeTiers(plan, options);
   let result: ExecutionResult;
   try {
     result = await executeTiers(plan, options);
@@ -70,11 +73,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     await shadow;
     throw error;
   }
-  const attempt = await shadow;
+  const attempt = judgeShadow(await shadow, result.completion.response.choices?.[0]?.message?.content ?? null);
   if (attempt) {
-    const served = result.completion.response.choices?.[0]?.message?.content ?? null;
-    if (attempt.answer !== undefined && served !== null)
-      attempt.reason = attempt.answer.trim().toLowerCase() === served.trim().toLowerCase() ? 'agrees' : 'disagrees';
     result.attempts.push(attempt);
     // The shadow's compute is spent for this request: it belongs in its cost.
     result.costUsd = addCosts([result.costUsd, attempt.costUsd]);
@@ -82,11 +82,37 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   return result;
 }
 
+/** A shadow model's call in progress (see {@link startShadow}); it never rejects. */
+export type ShadowRun = Promise<TierAttempt | undefined>;
+
 /**
- * Runs a shadow model beside the plan: never answers, never fails the request. Returns its attempt
- * (outcome `shadow`, tier -1, with its answer and confidence), or one with the error code as reason.
+ * Starts the plan's shadow model (a specialist in shadow mode) on the request, beside whatever
+ * serves it: never answers, never fails the request. Resolves to its attempt (outcome `shadow`,
+ * tier -1, with its answer and confidence, or the error code as reason), or undefined when the plan
+ * has no shadow or its model cannot run. Judge it with {@link judgeShadow} once the answer is known.
  */
-async function callShadow(id: string, options: ExecuteOptions): Promise<TierAttempt | undefined> {
+export function startShadow(
+  plan: Plan,
+  options: Pick<ExecuteOptions, 'request' | 'requestId' | 'signal' | 'context'>,
+): ShadowRun | undefined {
+  return plan.shadow ? callShadow(plan.shadow.model, options) : undefined;
+}
+
+/**
+ * Marks a shadow attempt `agrees` or `disagrees` with the answer served (trimmed, case-insensitive,
+ * as `analyze` and `promote` compare them); an attempt without an answer, or no answer served,
+ * stays unjudged. Returns the attempt it was given.
+ */
+export function judgeShadow(attempt: TierAttempt | undefined, served: string | null): TierAttempt | undefined {
+  if (attempt?.answer !== undefined && served !== null)
+    attempt.reason = attempt.answer.trim().toLowerCase() === served.trim().toLowerCase() ? 'agrees' : 'disagrees';
+  return attempt;
+}
+
+async function callShadow(
+  id: string,
+  options: Pick<ExecuteOptions, 'request' | 'requestId' | 'signal' | 'context'>,
+): Promise<TierAttempt | undefined> {
   const model = options.context.resolveModel(id);
   if (!model?.provider) return undefined;
   const started = performance.now();

@@ -8,9 +8,16 @@ import {
 } from '../providers/chat-completion.ts';
 import type { ProviderStream, StreamEvent } from '../providers/provider.ts';
 import { countUsage } from '../routing/count-tokens.ts';
-import { type ExecutionResult, executePlan, skipUnavailable } from '../routing/execute-plan.ts';
+import {
+  type ExecutionResult,
+  executePlan,
+  judgeShadow,
+  type ShadowRun,
+  skipUnavailable,
+  startShadow,
+} from '../routing/execute-plan.ts';
 import type { Plan } from '../routing/plan.ts';
-import { priceUsage } from '../routing/price-usage.ts';
+import { addCosts, priceUsage } from '../routing/price-usage.ts';
 import { resolvePlan } from '../routing/resolve-plan.ts';
 import { restrictDeployment } from '../routing/restrict-deployment.ts';
 import type { ResolvedModel } from '../routing/routing-context.ts';
@@ -42,6 +49,8 @@ const MAX_REVIEW_WAIT_SECONDS = 300;
  * `POST /v1/chat/completions`: validate, plan, execute (cascade, fallbacks), answer in OpenAI's
  * format with the decision in `x-rightsize-*` headers, then log. Single-model streams pass through
  * event by event and may fall back only before their first event; cascades stream their final answer.
+ * A shadow specialist (a family in shadow mode) runs beside a stream as beside any request: the
+ * stream is not held for it, and its answer is judged against the streamed content at the end.
  */
 export function registerChatCompletionsRoute(app: FastifyInstance, dependencies: ChatCompletionsDependencies): void {
   const { runtime, metrics } = dependencies;
@@ -155,10 +164,15 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     started: number;
     base: BaseRecord;
     signal: AbortSignal;
+    /** The plan's shadow, started beside the stream. */
+    shadow?: ShadowRun;
   }
 
-  async function streamThrough(reply: FastifyReply, context: StreamContext): Promise<void> {
-    const { chat, plan, requestId, started, base, signal } = context;
+  async function streamThrough(reply: FastifyReply, streamContext: StreamContext): Promise<void> {
+    const { chat, plan, requestId, started, base, signal } = streamContext;
+    // The shadow starts now, beside the provider call: it never holds the stream (see pipeStream).
+    const shadow = startShadow(plan, { request: chat, requestId, signal, context: runtime.context });
+    const context: StreamContext = shadow ? { ...streamContext, shadow } : streamContext;
     const tier = plan.tiers[0];
     const attempts: TierAttempt[] = [];
     let lastError: unknown;
@@ -269,9 +283,16 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       }
       await iterator.return?.();
     }
-    const counted = usage ?? countUsage(chat, streamedText(kept));
+    const text = streamedText(kept);
+    const counted = usage ?? countUsage(chat, text);
     const costUsd = priceUsage(model.entry.prices, counted);
-    raw.addTrailers({ 'x-rightsize-cost-usd': formatCost(costUsd) });
+    const modelLatencyMs = performance.now() - attemptStarted;
+    // A shadow is judged on complete answers only (as without streaming, where a failed request logs
+    // none). It started with the provider call, so by the last event it has almost always answered;
+    // its cost is the request's too, and goes in the trailer.
+    const shadow = context.shadow && status === 200 ? judgeShadow(await context.shadow, text) : undefined;
+    const totalUsd = shadow ? addCosts([costUsd, shadow.costUsd]) : costUsd;
+    raw.addTrailers({ 'x-rightsize-cost-usd': formatCost(totalUsd) });
     raw.end();
     const latencyMs = performance.now() - started;
     attempts.push({
@@ -280,9 +301,10 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       provider: model.provider?.id ?? 'none',
       outcome: status === 200 ? 'accepted' : 'failed',
       ...(errorCode ? { reason: errorCode } : {}),
-      latencyMs: performance.now() - attemptStarted,
+      latencyMs: modelLatencyMs,
       costUsd,
     });
+    if (shadow) attempts.push(shadow);
     record(base, {
       route: plan.route,
       decision: decisionOf(plan),
@@ -292,12 +314,12 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       status,
       errorCode,
       usage: counted,
-      costUsd,
+      costUsd: totalUsd,
       latencyMs,
       ttftMs,
       escalations: 0,
       requestMessages: logContent ? JSON.stringify(chat.messages) : null,
-      responseText: logContent ? streamedText(kept) || null : null,
+      responseText: logContent ? text || null : null,
     });
   }
 
@@ -315,6 +337,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         requestId: context.requestId,
         signal: context.signal,
         context: runtime.context,
+        ...(context.shadow ? { shadow: context.shadow } : {}),
       });
     } catch (error) {
       logFailure(context.base, context.plan.route, attempts, error, context.started);

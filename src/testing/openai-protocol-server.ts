@@ -14,6 +14,9 @@ import type { AddressInfo } from 'node:net';
  * - `in-band-error`: streams one chunk, then an `{"error":...}` event;
  * - `split-utf8`: streams `héllo 👋` with the bytes of each multi-byte character split across writes;
  * - `label:<text>`: answers exactly `<text>` (for classification tiers).
+ * `answer` (an option) may choose the content instead, from the last user message and the model
+ * (e.g. a data set's gold label, as a large model that is always right); it answers the same way,
+ * streamed in 3 chunks when asked.
  * Every request's headers and parsed body are kept in `requests`.
  */
 export interface OpenAIProtocolServer {
@@ -29,7 +32,12 @@ export interface OpenAIProtocolServer {
 }
 
 export async function startOpenAIProtocolServer(
-  options: { record?: boolean; port?: number } = {},
+  options: {
+    record?: boolean;
+    port?: number;
+    /** The content to answer for a request, or undefined for the behaviour its model names. */
+    answer?: (userText: string, model: string) => string | undefined;
+  } = {},
 ): Promise<OpenAIProtocolServer> {
   const requests: OpenAIProtocolServer['requests'] = [];
   const seen = new Set<string>();
@@ -75,11 +83,13 @@ export async function startOpenAIProtocolServer(
     const slow = /^slow-(\d+)$/.exec(model);
     if (slow) await new Promise((resolve) => setTimeout(resolve, Number(slow[1])));
 
-    const content = model.startsWith('label:')
-      ? model.slice('label:'.length)
-      : model === 'split-utf8'
-        ? 'héllo 👋'
-        : `echo: ${userText}`;
+    const content =
+      options.answer?.(userText, model) ??
+      (model.startsWith('label:')
+        ? model.slice('label:'.length)
+        : model === 'split-utf8'
+          ? 'héllo 👋'
+          : `echo: ${userText}`);
     const usage = {
       prompt_tokens: 11,
       completion_tokens: 7,
