@@ -34,6 +34,12 @@ export interface PromoteFamilyOptions {
   /** Who asked, for the record. @default 'cli' */
   actor?: string;
   /**
+   * Look the family up among the meaning-based clusters of free-form prompts too, which loads the
+   * sentence encoder when the id is not a template or tag family. Clusters cannot be promoted
+   * either way; false only saves the encoder (the gateway's HTTP route). @default true
+   */
+  clusters?: boolean;
+  /**
    * Going active with shadow data, keep the threshold the specialist came with instead of
    * recalibrating it on the shadowed requests. @default false
    */
@@ -87,18 +93,21 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
   const note = (what: string) => `${what} by ${options.actor ?? 'cli'}`;
   if (options.rollback) {
     if (!previous || previous.mode === 'rolled-back')
-      throw new RightsizeError('not_found', `Family ${options.familyId} has no promotion to roll back.`);
+      throw new RightsizeError('not_found', `Family ${options.familyId} has no promotion to roll back.`, {
+        param: 'family',
+      });
     const promotion: Promotion = { ...previous, mode: 'rolled-back', updatedAt: Date.now(), note: note('rolled back') };
     await options.store.upsertPromotion(promotion);
     return { promotion, previous, shadow: undefined };
   }
 
   const records = await options.store.queryRequestLogs();
-  const group = await findFamily(records, options.familyId);
+  const group = await findFamily(records, options.familyId, options.clusters === false ? { cluster: false } : {});
   if (!group)
     throw new RightsizeError(
       'not_found',
-      `No family ${options.familyId} in the request log; list them with \`rightsize analyze\`.`,
+      `No family ${options.familyId} in the request log${options.clusters === false ? ' among its template and tag families (clusters of free-form prompts cannot be promoted: tag them)' : ''}; list them with \`rightsize analyze\`.`,
+      { param: 'family' },
     );
   if (group.matcher.kind === 'cluster')
     throw new RightsizeError(

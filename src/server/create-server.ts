@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { toErrorResponse } from '../errors/error-table.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
+import { registerPromotionRoutes } from '../promotion/promotion-routes.ts';
 import { type AutoPlanner, registerChatCompletionsRoute } from './chat-completions-route.ts';
 import type { GatewayRuntime } from './create-runtime.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts';
@@ -64,6 +65,7 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
 
   registerChatCompletionsRoute(app, { runtime, metrics, ...(options.planAuto ? { planAuto: options.planAuto } : {}) });
   registerReviewRoutes(app, runtime.reviewQueue);
+  registerPromotionRoutes(app, runtime);
 
   app.get('/v1/models', async () => {
     const created = Math.floor(Date.now() / 1000);
