@@ -9,7 +9,19 @@ import { selectionConfigSchema } from '../selection/selection-config.ts';
  */
 const envName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (e.g. OPENAI_API_KEY), not a key');
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (e.g. OPENAI_API_KEY), not a key')
+  .refine(
+    (name) => !looksLikeKey(name),
+    'looks like a key, not the NAME of an environment variable (e.g. OPENAI_API_KEY): put the key in the environment',
+  );
+
+/**
+ * A heuristic for a key pasted where a variable name belongs: 20 or more characters, no underscore,
+ * and at least 4 digits (variable names are words joined by underscores; keys are random).
+ */
+function looksLikeKey(name: string): boolean {
+  return name.length >= 20 && !name.includes('_') && (name.match(/[0-9]/g)?.length ?? 0) >= 4;
+}
 
 export const clientKeySchema = z.strictObject({
   /** A name for the key, logged with each request (never the key itself). */

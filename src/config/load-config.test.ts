@@ -47,6 +47,15 @@ describe('loadConfig', () => {
     expect(message).toContain('providers.openai.apiKeyEnv');
     expect(message).toContain('NAME of an environment variable');
     expect(message).not.toContain('sk-abc123-secret');
+    const random = 'K7QX2M9PZ4R8VJ3WT6LB';
+    const caps = configError(
+      `providers:\n  openai:\n    baseUrl: https://api.openai.com/v1\n    apiKeyEnv: ${random}\n`,
+    );
+    expect(caps).toContain('looks like a key');
+    expect(caps).not.toContain(random);
+    expect(() =>
+      parseConfig('providers:\n  openai:\n    baseUrl: https://x.test/v1\n    apiKeyEnv: AZURE_OPENAI_API_KEY_2024\n'),
+    ).not.toThrow();
   });
 
   it('requires a base URL for each provider', () => {
