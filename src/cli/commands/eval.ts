@@ -31,7 +31,7 @@ export function registerEvalCommand(program: Command): void {
         import('../../specialists/evaluation/evaluate-specialist.ts'),
         import('cli-table3'),
       ]);
-      const { metadata, report } = await evaluateSpecialist({
+      const { metadata, report, unknownLabels } = await evaluateSpecialist({
         registryDir: options.registry,
         name: options.specialist,
         dataPath: options.data,
@@ -49,7 +49,7 @@ export function registerEvalCommand(program: Command): void {
       }
       if (options.json) {
         process.stdout.write(
-          `${JSON.stringify({ specialist: metadata.name, arch: metadata.arch, ...report }, null, 2)}\n`,
+          `${JSON.stringify({ specialist: metadata.name, arch: metadata.arch, ...report, unknownLabels }, null, 2)}\n`,
         );
         return;
       }
@@ -59,6 +59,12 @@ export function registerEvalCommand(program: Command): void {
       out.push(
         `accuracy ${percent(report.accuracy)}, macro-F1 ${percent(report.macroF1)}, ECE ${report.ece.toFixed(3)}`,
       );
+      if (unknownLabels.rows > 0) {
+        out.push(
+          `warning: ${unknownLabels.rows} rows carry ${unknownLabels.labels.length} labels the specialist was not trained on ` +
+            `(${unknownLabels.labels.slice(0, 5).join(', ')}${unknownLabels.labels.length > 5 ? ', ...' : ''}); they count as wrong`,
+        );
+      }
       if (report.atThreshold) {
         const at = report.atThreshold;
         out.push(

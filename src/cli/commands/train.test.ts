@@ -50,6 +50,22 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
     expect(report.accuracy).toBeGreaterThan(0.8);
     expect(report.perLabel).toHaveLength(5);
     expect(readFileSync(join(folder, 'curve.svg'), 'utf8')).toContain('<svg');
+    expect(report.unknownLabels).toEqual({ labels: [], rows: 0 });
+
+    // Another task's labels: refused with the fix, not a silent 0 %; a few unknown ones: a warning.
+    const other = banking77Sample({ split: 'test', labels: 5, perLabel: 10 }).map((row) => ({ ...row, label: 'x' }));
+    writeFileSync(join(folder, 'other.csv'), csv(other));
+    const wrong = await run(['eval', '--specialist', 'tickets', '--data', 'other.csv', ...common]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('is a label of specialist/tickets');
+    expect(wrong.stderr).toContain('--label-column');
+    const mixed = banking77Sample({ split: 'test', labels: 5, perLabel: 10 }).map((row, index) =>
+      index < 3 ? { ...row, label: 'new_intent' } : row,
+    );
+    writeFileSync(join(folder, 'mixed.csv'), csv(mixed));
+    const warned = await run(['eval', '--specialist', 'tickets', '--data', 'mixed.csv', ...common]);
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toContain('warning: 3 rows carry 1 labels the specialist was not trained on (new_intent)');
 
     const calibrated = await run([
       'calibrate',

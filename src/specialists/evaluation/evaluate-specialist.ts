@@ -1,5 +1,6 @@
+import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { readLabelledData } from '../read-labelled-data.ts';
-import { loadSpecialist } from '../registry/load-specialist.ts';
+import { loadSpecialist, readSpecialistMetadata } from '../registry/load-specialist.ts';
 import type { SpecialistMetadata, SpecialistPrediction } from '../specialist.ts';
 import { type EvaluationReport, evaluatePredictions } from './evaluate-predictions.ts';
 
@@ -20,13 +21,18 @@ export interface EvaluateSpecialistOptions {
 /**
  * Loads a specialist, predicts every row of a labelled file in batches, and scores it
  * (see {@link evaluatePredictions}), at the specialist's calibrated threshold when it has one.
- * @throws RightsizeError `invalid_input` (bad data) or `model_not_found` (unknown specialist).
+ * Rows whose label the specialist was never trained on are scored (they can only be wrong) and
+ * counted in `unknownLabels`.
+ * @throws RightsizeError `invalid_input` (bad data, or no row's label is one of the specialist's:
+ *   a wrong label column or another task's file) or `model_not_found` (unknown specialist).
  */
 export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Promise<{
   metadata: SpecialistMetadata;
   predictions: SpecialistPrediction[];
   actual: string[];
   report: EvaluationReport;
+  /** Labels of the file the specialist does not know, most frequent first, and the rows holding them. */
+  unknownLabels: { labels: string[]; rows: number };
 }> {
   const data = readLabelledData({
     path: options.dataPath,
@@ -34,6 +40,24 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
     labelColumn: options.labelColumn ?? 'label',
     requireTwoLabels: false,
   });
+  const known = new Set(readSpecialistMetadata(options.registryDir, options.name).labels);
+  const unknownCounts = new Map<string, number>();
+  for (const row of data.rows) {
+    if (!known.has(row.label)) unknownCounts.set(row.label, (unknownCounts.get(row.label) ?? 0) + 1);
+  }
+  const unknownRows = [...unknownCounts.values()].reduce((sum, count) => sum + count, 0);
+  if (data.rows.length > 0 && unknownRows === data.rows.length) {
+    throw new RightsizeError(
+      'invalid_input',
+      `None of the ${unknownCounts.size} labels in ${options.dataPath} (column ${options.labelColumn ?? 'label'}, e.g. ` +
+        `${[...unknownCounts.keys()].slice(0, 3).join(', ')}) is a label of specialist/${options.name} (e.g. ` +
+        `${[...known].slice(0, 3).join(', ')}): name the right --label-column, or evaluate on data of its task`,
+    );
+  }
+  const unknownLabels = {
+    labels: [...unknownCounts.entries()].sort((a, b) => b[1] - a[1]).map(([label]) => label),
+    rows: unknownRows,
+  };
   const specialist = await loadSpecialist(options.registryDir, options.name, {
     useVectorCache: options.useVectorCache ?? true,
   });
@@ -41,7 +65,7 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
     const predictions = await specialist.predictBatch(data.rows.map((row) => row.text));
     const actual = data.rows.map((row) => row.label);
     const report = evaluatePredictions({ predictions, actual, threshold: specialist.threshold });
-    return { metadata: specialist.metadata, predictions, actual, report };
+    return { metadata: specialist.metadata, predictions, actual, report, unknownLabels };
   } finally {
     specialist.close();
   }
