@@ -182,13 +182,15 @@ function summariseFamily(group: FamilyGroup, context: SummaryContext): FamilyRep
   const served = countBy(records.map((record) => record.servedModel ?? 'none'));
   const settledBySpecialist = count > 0 ? (count - modelServed.length) / count : 0;
 
-  // Output diversity is measured on the answers of the models, the answers a specialist would learn.
-  const answers = countBy(modelServed.map((record) => normaliseAnswer(record.responseText ?? '')));
+  // Output diversity is measured on the answers of the models, the answers a specialist would learn
+  // (not the human tier's "awaiting review" notices).
+  const answered = modelServed.filter((record) => record.servedModel !== 'human');
+  const answers = countBy(answered.map((record) => normaliseAnswer(record.responseText ?? '')));
   const sortedAnswers = [...answers.entries()].sort((a, b) => b[1] - a[1]);
   let covered = 0;
   let outputsFor90 = 0;
   for (const [, answerCount] of sortedAnswers) {
-    if (covered >= 0.9 * modelServed.length) break;
+    if (covered >= 0.9 * answered.length) break;
     covered += answerCount;
     outputsFor90++;
   }

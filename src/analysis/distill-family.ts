@@ -93,6 +93,8 @@ export async function distillFamily(options: DistillFamilyOptions): Promise<Dist
     // A specialist's own answers would teach it nothing new: learn from the model and from people.
     if (member.record.servedModel?.startsWith('specialist/')) continue;
     const decision = decisions.get(member.record.id);
+    // Served by the human tier and not decided yet: the logged text is the "awaiting review" notice.
+    if (member.record.servedModel === 'human' && decision === undefined) continue;
     if (decision !== undefined) reviewedRows++;
     const label = (decision ?? member.record.responseText ?? '').trim();
     const text = member.parts.user.trim();

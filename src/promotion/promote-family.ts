@@ -65,7 +65,7 @@ export interface ShadowRecalibration {
   /** Clopper-Pearson lower bound of that agreement (0 for a point estimate). */
   accuracyLowerBound: number;
   items: number;
-  /** `guaranteed` (SGR with the Clopper-Pearson bound) or `point-estimate`. */
+  /** `guaranteed` (fixed-sequence testing with the Clopper-Pearson bound) or `point-estimate`. */
   method: 'guaranteed' | 'point-estimate';
 }
 
