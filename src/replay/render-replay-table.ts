@@ -25,6 +25,14 @@ export function renderReplayTable(summary: ReplaySummary): string {
     lines.push(
       `${summary.total.pending} ${summary.total.pending === 1 ? 'request awaits' : 'requests await'} a person (npx rightsize review list --status pending); accuracy counts only final answers.`,
     );
+  const later = summary.resolvedLater;
+  if (later.requests > 0)
+    lines.push(
+      `Reviewed by the end of the replay: ${later.requests} of those; ` +
+        (later.accuracy === null
+          ? 'no labels to judge the decisions.'
+          : `the reviewers' decisions match the labels on ${percent(later.accuracy)} (${later.correct}/${later.judged}).`),
+    );
   if (summary.total.unpriced > 0)
     lines.push(`${summary.total.unpriced} answers came from unpriced models: $/request covers the priced ones only.`);
   for (const skip of summary.skipped)

@@ -53,16 +53,20 @@ function keywordSpecialists(): SpecialistSource {
   return { provider, names: () => ['keywords'], labels: () => null };
 }
 
+/** Run by the judge before it answers a message, when set (a reviewer acting mid-replay). */
+let beforeJudging: ((text: string) => Promise<void>) | undefined;
+
 /** An OpenAI-protocol "large model" whose answer depends on the message (10 tokens in, 2 out). */
 async function startJudge(answers: Record<string, string>): Promise<{ baseUrl: string; server: Server }> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         messages: Array<{ role: string; content: string }>;
       };
       const text = body.messages.findLast((message) => message.role === 'user')?.content ?? '';
+      await beforeJudging?.(text);
       const json = JSON.stringify({
         id: 'chatcmpl-judge',
         object: 'chat.completion',
@@ -217,6 +221,51 @@ describe('replay through a running gateway', () => {
     expect(table).toContain('Skipped (not configured): gpt-4o-mini');
     expect(table).toContain('All-LLM baseline');
     expect(table).toMatch(/Error x1: 413: /);
+  });
+
+  it('waits for reviewers on request, and reads back decisions made before the replay ends', async () => {
+    const later = join(folder, 'later.csv');
+    // Concurrency 1: the escalated ticket is answered pending at once; when the judge then sees the
+    // next ticket, a reviewer resolves it (wrongly: the label is refund), before the replay ends.
+    writeFileSync(later, 'text,category\n"something odd happened",refund\n"I want a refund",refund\n');
+    beforeJudging = async (text) => {
+      if (text !== 'I want a refund') return;
+      for (const item of await store.listReviewItems({ status: 'pending', route: 'triage' }))
+        await store.resolveReviewItem(item.id, { reviewer: 'alice', decision: 'exchange_rate' });
+    };
+    try {
+      const options = {
+        url: gateway.url,
+        route: 'triage',
+        textColumn: 'text',
+        labelColumn: 'category',
+        concurrency: 1,
+        config: parseConfig(configYaml(judge.baseUrl)),
+        progress: false as const,
+      };
+      const summary = await replayRoute({ ...options, data: later });
+      expect(summary.tiers.find((tier) => tier.human)).toMatchObject({ pending: 1, judged: 0 });
+      expect(summary.resolvedLater).toEqual({ requests: 1, judged: 1, correct: 0, accuracy: 0 });
+      expect(renderReplayTable(summary)).toContain(
+        "Reviewed by the end of the replay: 1 of those; the reviewers' decisions match the labels on 0.0% (0/1).",
+      );
+
+      // Waiting: a reviewer decides while the request waits, so the client gets the decision.
+      beforeJudging = undefined;
+      const resolver = setInterval(async () => {
+        for (const item of await store.listReviewItems({ status: 'pending', route: 'triage' }))
+          await store.resolveReviewItem(item.id, { reviewer: 'bob', decision: 'refund' }).catch(() => {});
+      }, 20);
+      try {
+        const waited = await replayRoute({ ...options, data: later, limit: 1, reviewWaitSeconds: 5 });
+        expect(waited.tiers.find((tier) => tier.human)).toMatchObject({ pending: 0, judged: 1, correct: 1 });
+        expect(waited.resolvedLater.requests).toBe(0);
+      } finally {
+        clearInterval(resolver);
+      }
+    } finally {
+      beforeJudging = undefined;
+    }
   });
 
   it('runs as `rightsize replay --json`, and fails in one line when the gateway is down', async () => {

@@ -24,6 +24,8 @@ export interface ReplayRouteOptions {
   config: RightsizeConfig;
   /** Price the baseline with this catalog model instead of the route's first `llm` tier. */
   baselineModel?: string | undefined;
+  /** See `RunReplayOptions.reviewWaitSeconds`. */
+  reviewWaitSeconds?: number | undefined;
   /** Where the progress bar goes (it shows only on a terminal). @default process.stderr */
   progress?: NodeJS.WriteStream | false;
   signal?: AbortSignal | undefined;
@@ -65,6 +67,7 @@ export async function replayRoute(options: ReplayRouteOptions): Promise<ReplaySu
       concurrency: options.concurrency,
       onProgress: (done) => bar?.update(done),
       signal: options.signal,
+      reviewWaitSeconds: options.reviewWaitSeconds,
     });
   } finally {
     bar?.stop();

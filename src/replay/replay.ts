@@ -29,6 +29,13 @@ export interface ReplayAnswer {
   latencyMs: number;
   /** `x-rightsize-review-status`, when the human tier took the request. */
   review: 'pending' | 'resolved' | null;
+  /** `x-rightsize-review-id`, when the human tier took the request; else null. */
+  reviewId: string | null;
+  /**
+   * A pending item's decision, when a reviewer resolved it by the end of the replay (read back
+   * with `GET /v1/rightsize/review/{id}`); else null. The answer itself stays pending in the table.
+   */
+  resolvedLater: string | null;
   /** `x-rightsize-accepted`: false when the route had no acceptable answer; null when absent. */
   accepted: boolean | null;
   /** `x-rightsize-skipped`: tiers passed over because they are not configured. */
@@ -130,5 +137,11 @@ export interface ReplaySummary {
   total: ReplayGroupSummary;
   /** Tiers skipped because not configured, with how many requests passed over them. */
   skipped: Array<{ model: string; requests: number }>;
+  /**
+   * Requests answered as pending whose review a person resolved by the end of the replay: how many,
+   * and the decisions against the labels (accuracy null without labels). Kept apart from the tiers'
+   * figures, which describe the answers the clients got.
+   */
+  resolvedLater: { requests: number; judged: number; correct: number; accuracy: number | null };
   baseline: ReplayBaselineSummary;
 }

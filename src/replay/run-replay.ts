@@ -3,7 +3,7 @@ import OpenAI, { APIError } from 'openai';
 import { Agent } from 'undici';
 import { countUsage } from '../routing/count-tokens.ts';
 import type { ReplayRow } from './read-replay-rows.ts';
-import type { BaselineTokens, ReplayOutcome } from './replay.ts';
+import type { BaselineTokens, ReplayAnswer, ReplayOutcome } from './replay.ts';
 import { createRequestFetch } from './request-fetch.ts';
 
 export interface RunReplayOptions {
@@ -22,6 +22,11 @@ export interface RunReplayOptions {
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** Stops sending rows; requests in flight are aborted and count as errors. */
   signal?: AbortSignal | undefined;
+  /**
+   * Sent as `x-rightsize-review-wait-seconds`: how long each request escalated to a person waits
+   * for the decision before it is answered as pending. @default none (answered at once)
+   */
+  reviewWaitSeconds?: number | undefined;
 }
 
 /**
@@ -58,13 +63,14 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcom
       const index = next++;
       const row = rows[index];
       if (!row) return;
-      outcomes[index] = await replayRow(client, options.route, row, stop.signal);
+      outcomes[index] = await replayRow(client, options.route, row, stop.signal, options.reviewWaitSeconds);
       options.onProgress?.(++done, rows.length);
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? 8, rows.length));
   try {
     await Promise.all(Array.from({ length: workers }, worker));
+    if (!stop.signal.aborted) await readLateDecisions(client, outcomes, workers);
   } finally {
     options.signal?.removeEventListener('abort', abort);
     await agent.destroy();
@@ -72,13 +78,48 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcom
   return outcomes.filter((outcome) => outcome !== undefined);
 }
 
-async function replayRow(client: OpenAI, route: string, row: ReplayRow, signal: AbortSignal): Promise<ReplayOutcome> {
+/**
+ * Reads back, after the replay, the review items its requests left pending, and records the
+ * decision of each one a reviewer has resolved since (`resolvedLater`). A failed read leaves the
+ * answer as it was.
+ */
+async function readLateDecisions(client: OpenAI, outcomes: ReplayOutcome[], concurrency: number): Promise<void> {
+  const pending = outcomes.filter(
+    (outcome): outcome is ReplayAnswer =>
+      outcome?.kind === 'answer' && outcome.review === 'pending' && outcome.reviewId !== null,
+  );
+  let next = 0;
+  const worker = async () => {
+    for (let answer = pending[next++]; answer !== undefined; answer = pending[next++]) {
+      try {
+        const item = (await client.get(`/rightsize/review/${encodeURIComponent(answer.reviewId ?? '')}`)) as {
+          status?: string;
+          decision?: string | null;
+        };
+        if (item.status === 'resolved' && typeof item.decision === 'string') answer.resolvedLater = item.decision;
+      } catch {
+        // Not readable (e.g. a gateway without the review routes): the answer stays pending.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }, worker));
+}
+
+async function replayRow(
+  client: OpenAI,
+  route: string,
+  row: ReplayRow,
+  signal: AbortSignal,
+  reviewWaitSeconds: number | undefined,
+): Promise<ReplayOutcome> {
   const messages = [{ role: 'user' as const, content: row.text }];
   const label = row.label === undefined ? {} : { label: row.label };
+  const requestHeaders =
+    reviewWaitSeconds === undefined ? undefined : { 'x-rightsize-review-wait-seconds': String(reviewWaitSeconds) };
   const started = performance.now();
   try {
     const { data, response } = await client.chat.completions
-      .create({ model: route, messages }, { signal })
+      .create({ model: route, messages }, { signal, ...(requestHeaders ? { headers: requestHeaders } : {}) })
       .withResponse();
     const latencyMs = performance.now() - started;
     const answer = data.choices[0]?.message.content ?? null;
@@ -95,6 +136,8 @@ async function replayRow(client: OpenAI, route: string, row: ReplayRow, signal: 
       costUsd: cost === null || cost === 'unpriced' || !Number.isFinite(Number(cost)) ? null : Number(cost),
       latencyMs,
       review: review === 'pending' || review === 'resolved' ? review : null,
+      reviewId: headers.get('x-rightsize-review-id'),
+      resolvedLater: null,
       accepted: accepted === null ? null : accepted === 'true',
       skipped: (headers.get('x-rightsize-skipped') ?? '').split(',').filter((model) => model !== ''),
       baselineTokens: baselineTokens(messages, row.label ?? (review === 'pending' ? '' : (answer ?? ''))),

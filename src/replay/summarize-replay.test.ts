@@ -10,6 +10,8 @@ function answer(
   return {
     kind: 'answer',
     review: null,
+    reviewId: null,
+    resolvedLater: null,
     accepted: true,
     skipped: [],
     baselineTokens: { input: tokens[0], output: tokens[1] },
@@ -86,6 +88,31 @@ describe('summarizeReplay', () => {
     // Sorted latencies 1, 2, 3, 20, 40, 400, 600.
     expect(summary.total.p50LatencyMs).toBe(20);
     expect(summary.total.costPerRequestUsd).toBeCloseTo(10.000059 / 7, 10);
+    expect(summary.resolvedLater).toEqual({ requests: 0, judged: 0, correct: 0, accuracy: null });
+  });
+
+  it('judges, apart, the pending reviews a person resolved by the end of the replay', () => {
+    const pending = (label: string, resolvedLater: string | null) =>
+      answer({
+        tier: 1,
+        model: 'human',
+        label,
+        answer: 'Awaiting human review.',
+        costUsd: 5,
+        latencyMs: 2,
+        review: 'pending',
+        reviewId: `rv_${label}`,
+        resolvedLater,
+        tokens: [10, 2],
+      });
+    const later = summarizeReplay({
+      route: 'triage',
+      outcomes: [pending('A', ' a'), pending('B', 'C'), pending('C', null)],
+      baseline,
+    });
+    expect(later.resolvedLater).toEqual({ requests: 2, judged: 2, correct: 1, accuracy: 0.5 });
+    // The answers the clients got stay pending in the tier's figures.
+    expect(later.tiers[0]).toMatchObject({ pending: 3, judged: 0 });
   });
 
   it('sums the automated tiers, and shows errors and skipped tiers', () => {

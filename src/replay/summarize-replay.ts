@@ -17,7 +17,8 @@ const HUMAN_MODEL = 'human';
  * requests it settled, accuracy on the labelled ones whose answer is final (pending reviews are
  * counted apart, never as right or wrong), mean cost and p50 latency; the same for the automated
  * tiers together and for every answered request; the errors; and the answered requests priced as
- * if each had gone to `baseline`'s model, with the saving in percent.
+ * if each had gone to `baseline`'s model, with the saving in percent; apart, the pending reviews a
+ * person resolved by the end of the replay, their decisions judged against the labels.
  *
  * An answer is right when it equals the label after trimming, case-insensitively.
  */
@@ -73,8 +74,24 @@ export function summarizeReplay(options: {
     },
     total: summarizeGroup(answers, requests),
     skipped: [...skipped].map(([model, count]) => ({ model, requests: count })),
+    resolvedLater: summarizeResolvedLater(answers),
     baseline: summarizeBaseline(options.baseline, answers, automatedAnswers),
   };
+}
+
+/** The pending answers a reviewer decided by the end of the replay, judged against their labels. */
+function summarizeResolvedLater(answers: readonly ReplayAnswer[]): ReplaySummary['resolvedLater'] {
+  let requests = 0;
+  let judged = 0;
+  let correct = 0;
+  for (const answer of answers) {
+    if (answer.resolvedLater === null) continue;
+    requests++;
+    if (answer.label === undefined) continue;
+    judged++;
+    if (sameLabel(answer.resolvedLater, answer.label)) correct++;
+  }
+  return { requests, judged, correct, accuracy: ratio(correct, judged) };
 }
 
 function summarizeGroup(answers: readonly ReplayAnswer[], allRequests: number): ReplayGroupSummary {

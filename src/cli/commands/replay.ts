@@ -12,6 +12,7 @@ export interface ReplayCommandOptions {
   limit?: number;
   config?: string;
   baselineModel?: string;
+  reviewWait?: number;
   json?: boolean;
 }
 
@@ -37,6 +38,11 @@ export function registerReplayCommand(program: Command): void {
       'config holding the route and catalog, to price the all-LLM baseline (default: ./rightsize.yaml if present, else the embedded default)',
     )
     .option('--baseline-model <id>', "catalog model to price the baseline with (default: the route's first llm tier)")
+    .option(
+      '--review-wait <seconds>',
+      'let each request escalated to a person wait up to this long for the decision (x-rightsize-review-wait-seconds)',
+      wholeNumber('--review-wait', 0),
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (options: ReplayCommandOptions) => {
       const [{ loadConfig }, { readEnvironment }, { replayRoute }, { renderReplayTable }, { RightsizeError }] =
@@ -68,6 +74,7 @@ export function registerReplayCommand(program: Command): void {
         limit: options.limit,
         config,
         baselineModel: options.baselineModel,
+        reviewWaitSeconds: options.reviewWait,
       });
       process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderReplayTable(summary)}\n`);
       // Every request failing is a failed replay; some errors are a result, shown in the table.
