@@ -2,7 +2,7 @@ import type { SensitiveDataKind } from '../routing/auto/find-sensitive-data.ts';
 import type { Promotion, RequestLogRecord } from '../store/store.ts';
 import type { DistillationRecord } from './distillation-record.ts';
 import { estimateCoverage, estimateSaving, MONTH_MS } from './estimate-saving.ts';
-import type { FamilyMatcher } from './family-matcher.ts';
+import { type FamilyMatcher, isCatchAllTemplate } from './family-matcher.ts';
 import { type FamilyGroup, type GroupFamiliesOptions, groupFamilies, type OutputShape } from './group-families.ts';
 import { maskExample } from './mask-example.ts';
 
@@ -351,11 +351,7 @@ function judgeOpportunity(input: {
   }
   if (input.count < 200) raise('medium', `only ${input.count} logged requests to learn from and check on`);
   if (input.outputsFor90 > 200) raise('medium', `${input.outputsFor90} distinct answers: hard to learn`);
-  if (
-    input.group.matcher.kind === 'template' &&
-    input.group.matcher.lines.every((line) => line === '<*>') &&
-    !input.group.matcher.system
-  )
+  if (isCatchAllTemplate(input.group.matcher))
     raise('medium', 'no system prompt or fixed wording: tag these requests (x-rightsize-task) to promote safely');
   if (input.group.matcher.kind === 'cluster')
     raise('medium', 'free-form prompts grouped by meaning: tag these requests (x-rightsize-task) to promote them');

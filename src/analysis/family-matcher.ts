@@ -26,6 +26,15 @@ export const familyMatcherSchema = z.discriminatedUnion('kind', [
 ]);
 export type FamilyMatcher = z.infer<typeof familyMatcherSchema>;
 
+/**
+ * Whether a template matcher recognises nothing but "a request with no system prompt": no system
+ * prompt and only `<*>` slots in the user message. Such a family catches every untemplated request
+ * of every task, so it may be analysed but never promoted (tag the requests instead).
+ */
+export function isCatchAllTemplate(matcher: FamilyMatcher): boolean {
+  return matcher.kind === 'template' && !matcher.system && matcher.lines.every((line) => line === SLOT);
+}
+
 /** The parts of a request a matcher reads. */
 export interface RequestParts {
   /** Text of the system and developer messages, joined by newlines. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distillFamily } from '../analysis/distill-family.ts';
+import { isCatchAllTemplate } from '../analysis/family-matcher.ts';
 import { groupFamilies } from '../analysis/group-families.ts';
 import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
@@ -199,5 +200,18 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
     const served = await send(test.slice(0, 16).map((row) => row.text));
     expect(new Set(served)).toEqual(new Set(['big-model']));
     expect((await store.listPromotions())[0]?.mode).toBe('rolled-back');
+  });
+
+  it('never promotes the catch-all family of requests without a system prompt, not even forced', async () => {
+    for (const row of test.slice(0, 6))
+      await client.chat.completions.create({ model: 'big-model', messages: [{ role: 'user', content: row.text }] });
+    await gateway.runtime.logWriter.flush();
+    const catchAll = groupFamilies(await store.queryRequestLogs()).find((group) => isCatchAllTemplate(group.matcher));
+    expect(catchAll?.members.length).toBe(6);
+    const promotions = await store.listPromotions();
+    await expect(
+      promoteFamily({ store, familyId: catchAll?.id ?? '', specialist: 'tickets', registryDir, force: true }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('x-rightsize-task') });
+    expect(await store.listPromotions()).toEqual(promotions);
   });
 });

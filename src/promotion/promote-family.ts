@@ -1,5 +1,6 @@
 import { analyzeLog, normaliseAnswer, type ShadowSummary } from '../analysis/analyze-log.ts';
 import { DEFAULT_DISTILLATION_DIR, readDistillations } from '../analysis/distillation-record.ts';
+import { isCatchAllTemplate } from '../analysis/family-matcher.ts';
 import { findFamily } from '../analysis/find-families.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import {
@@ -113,6 +114,12 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
     throw new RightsizeError(
       'invalid_input',
       `Family ${options.familyId} is a cluster of free-form prompts, which the gateway cannot recognise per request: have the application send \`x-rightsize-task: NAME\` with these requests, then promote the tag's family.`,
+    );
+  if (isCatchAllTemplate(group.matcher))
+    throw new RightsizeError(
+      'invalid_input',
+      `Family ${options.familyId} has no system prompt and no fixed wording: it would take every untemplated request of every task, so it cannot be promoted (not even with force). Have the application send \`x-rightsize-task: NAME\` with these requests, then promote the tag's family.`,
+      { param: 'family' },
     );
   const distillation = readDistillations(options.distillationDir ?? DEFAULT_DISTILLATION_DIR).get(options.familyId);
   const specialist = options.specialist ?? distillation?.specialist;
