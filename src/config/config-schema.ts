@@ -90,6 +90,16 @@ export const recordedProviderConfigSchema = z.strictObject({
   deployment: deploymentSchema.default('on-prem'),
 });
 
+/** Why `pattern` is not a JavaScript regular expression (e.g. `/([/: Unterminated character class`), or undefined. */
+export function regexProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch (error) {
+    return (error instanceof Error ? error.message : String(error)).replace(/^Invalid regular expression: /, '');
+  }
+}
+
 export const acceptRuleSchema = z.strictObject({
   /** Accept when the tier's confidence is at least this. */
   minConfidence: z.number().min(0).max(1).optional(),
@@ -97,8 +107,14 @@ export const acceptRuleSchema = z.strictObject({
   calibrated: z.boolean().optional(),
   /** Accept only answers that are one of the route's labels. */
   labels: z.boolean().optional(),
-  /** Accept only answers matching this regular expression. */
-  regex: z.string().optional(),
+  /** Accept only answers matching this regular expression (JavaScript syntax); checked at load. */
+  regex: z
+    .string()
+    .superRefine((pattern, context) => {
+      const problem = regexProblem(pattern);
+      if (problem) context.addIssue({ code: 'custom', message: `invalid regular expression: ${problem}` });
+    })
+    .optional(),
   /** Accept only answers that parse as JSON and match this JSON schema. */
   jsonSchema: z.record(z.string(), z.unknown()).optional(),
   /**

@@ -62,6 +62,14 @@ describe('loadConfig', () => {
     expect(configError('providers:\n  local: {}\n')).toContain('providers.local.baseUrl');
   });
 
+  it('rejects an acceptance regex that cannot compile, naming its key', () => {
+    const message = configError('routes:\n  re:\n    tiers:\n      - { model: human, accept: { regex: "([" } }\n');
+    expect(message).toContain('routes.re.tiers[0].accept.regex: invalid regular expression: /([/: Unterminated');
+    expect(() =>
+      parseConfig('routes:\n  re:\n    tiers: [{ model: human, accept: { regex: "^[A-Z]{3}$" } }]\n'),
+    ).not.toThrow();
+  });
+
   it('reports YAML syntax errors', () => {
     expect(configError('server: [\n')).toContain('YAML syntax error');
   });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv as AjvInstance, ValidateFunction } from 'ajv';
-import type { AcceptRule } from '../config/config-schema.ts';
+import { type AcceptRule, type RouteConfig, regexProblem } from '../config/config-schema.ts';
+import { RightsizeError } from '../errors/rightsize-error.ts';
 
 /** Ajv, created on the first JSON-schema rule (it costs about 13 MB and most routes have none). */
 let ajvInstance: AjvInstance | undefined;
@@ -14,6 +15,44 @@ function ajv(): AjvInstance {
 /** Compiled JSON schemas, per rule object (rules are frozen config, so identity is stable). */
 const compiled = new WeakMap<object, ValidateFunction>();
 const regexes = new Map<string, RegExp>();
+
+/**
+ * Compiles every regular expression and JSON schema of the routes' acceptance rules, at start, so
+ * that one that cannot compile stops the gateway naming its key instead of failing every request on
+ * its route with a 500. Ajv is loaded here only when some rule has a JSON schema. The compiled
+ * forms are kept for {@link acceptAnswer}.
+ * @throws RightsizeError `invalid_config` listing each bad rule, e.g.
+ * `routes.re.tiers[0].accept.jsonSchema: invalid JSON schema: data/type must be equal to one of the allowed values`.
+ */
+export function compileAcceptRules(routes: Readonly<Record<string, RouteConfig>>): void {
+  const problems: string[] = [];
+  for (const [name, route] of Object.entries(routes)) {
+    route.tiers.forEach((tier, index) => {
+      const rule = tier.accept;
+      const key = `routes.${name}.tiers[${index}].accept`;
+      if (rule?.regex !== undefined && !regexes.has(rule.regex)) {
+        const problem = regexProblem(rule.regex);
+        if (problem) problems.push(`${key}.regex: invalid regular expression: ${problem}`);
+        else regexes.set(rule.regex, new RegExp(rule.regex));
+      }
+      if (rule?.jsonSchema !== undefined && !compiled.has(rule.jsonSchema)) {
+        try {
+          compiled.set(rule.jsonSchema, ajv().compile(rule.jsonSchema));
+        } catch (error) {
+          problems.push(
+            `${key}.jsonSchema: invalid JSON schema: ${error instanceof Error ? error.message.replace(/^schema is invalid: /, '') : String(error)}`,
+          );
+        }
+      }
+    });
+  }
+  if (problems.length > 0) {
+    throw new RightsizeError(
+      'invalid_config',
+      `The config has acceptance rules that cannot compile:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nFix the regular expression (JavaScript syntax) or the JSON schema (draft-07, e.g. {type: object, required: [name]}).`,
+    );
+  }
+}
 
 export interface AcceptInput {
   /** The answer's text (already the label for specialists). */

@@ -30,4 +30,28 @@ routes:
     expect(message).not.toContain('tiers[2]');
     expect(message).not.toContain('tiers[3]');
   });
+
+  it('compiles the JSON schemas of acceptance rules at start and names the key of one that cannot compile', async () => {
+    const config = (schema: string) =>
+      parseConfig(`
+store: { url: "sqlite::memory:" }
+routes:
+  js:
+    tiers:
+      - { model: human }
+      - { model: human, accept: { jsonSchema: ${schema} } }
+`);
+    const error = await createRuntime({ config: config('{ type: banana }'), environment: readEnvironment({}) }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ code: 'invalid_config' });
+    expect((error as Error).message).toContain(
+      'routes.js.tiers[1].accept.jsonSchema: invalid JSON schema: data/type must be equal to one of the allowed values',
+    );
+    const runtime = await createRuntime({
+      config: config('{ type: object, required: [name] }'),
+      environment: readEnvironment({}),
+    });
+    await runtime.close();
+  });
 });

@@ -12,6 +12,7 @@ import { createHumanProvider } from '../providers/human/create-human-provider.ts
 import { createOpenAICompatibleProvider } from '../providers/openai-compatible/create-openai-compatible-provider.ts';
 import type { Provider } from '../providers/provider.ts';
 import { ReviewQueue } from '../review/review-queue.ts';
+import { compileAcceptRules } from '../routing/accept-answer.ts';
 import type { PlanSources } from '../routing/resolve-plan.ts';
 import type { ResolvedModel, RoutingContext } from '../routing/routing-context.ts';
 import type { CascadeScorer } from '../routing/weak-strong/load-cascade-scorer.ts';
@@ -127,8 +128,16 @@ async function createRecordedFromConfig(id: string, provider: RecordedProviderCo
   return createRecordedProvider({ id, records, deployment: provider.deployment });
 }
 
+/**
+ * Builds the gateway's runtime from a config and the environment: store, log writer, providers,
+ * specialists, review queue, promotions, plan sources.
+ * @throws RightsizeError `invalid_config` for an acceptance rule whose regex or JSON schema cannot
+ * compile, a client key whose variable is unset, or a route tier or fallback naming no model.
+ */
 export async function createRuntime(options: CreateRuntimeOptions): Promise<GatewayRuntime> {
   const { config, environment } = options;
+  // Before anything opens: a rule that cannot compile stops the start, naming its key.
+  compileAcceptRules(config.routes);
   const authenticator = createAuthenticator(config.server.apiKeys, environment);
   const store = options.store ?? (await createStore(config.store.url));
   const logWriter = new RequestLogWriter({
