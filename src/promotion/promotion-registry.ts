@@ -30,7 +30,7 @@ export interface PromotionRegistry {
   current(): readonly LoadedPromotion[];
   /**
    * The plan hook (`PlanSources.promote`): a single-model plan whose request belongs to a promoted
-   * family becomes `[specialist (accept at the threshold) -> the model]` (active) or keeps its model
+   * family becomes `[specialist (accept at the threshold, else never served) -> the model]` (active) or keeps its model
    * with the specialist as a shadow (shadow). Other plans are returned as they are.
    */
   promote(plan: Plan, request: PromotionRequest): Plan;
@@ -160,6 +160,8 @@ export async function createPromotionRegistry(options: {
           {
             model: specialist,
             fallbacks: [],
+            // Below its threshold the specialist's answer never reaches the client: the model does, or its error.
+            onlyIfAccepted: true,
             accept: promotion.threshold === null ? { calibrated: true } : { minConfidence: promotion.threshold },
           },
           ...plan.tiers,

@@ -72,8 +72,10 @@ server: { host: 127.0.0.1, port: 0, apiKeys: [{ id: admin, env: RS_TEST_KEY }] }
 store: { flushIntervalMs: 10 }
 providers:
   large: { baseUrl: "${upstream.baseUrl}", deployment: on-prem }
+  absent: { baseUrl: "http://127.0.0.1:9/v1", apiKeyEnv: RS_TEST_ABSENT_KEY }
 models:
   - { id: big-model, provider: large, class: llm, prices: { inputPerMillionUsd: 2.5, outputPerMillionUsd: 10 } }
+  - { id: offline-model, provider: absent, class: llm }
 specialists: { registry: ${JSON.stringify(registryDir)} }
 `),
       environment: readEnvironment({ RS_TEST_KEY: KEY }),
@@ -318,6 +320,56 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
     const served = await send(test.map((row) => row.text));
     expect(served.filter((model) => model === 'specialist/tickets').length).toBeGreaterThan(0);
     expect(served.filter((model) => model === 'big-model').length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('never answers with a specialist below its threshold when the model named cannot run: the model’s 503', async () => {
+    const threshold = gateway.runtime.promotions.current()[0]?.promotion.threshold ?? 1;
+    const since = Date.now();
+    const outcomes = await Promise.all(
+      test.map(async (row) => {
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'offline-model', messages: messages(row.text) }),
+        });
+        const json = (await response.json()) as Record<string, unknown>;
+        return {
+          text: row.text,
+          status: response.status,
+          model: response.headers.get('x-rightsize-model'),
+          confidence: Number(response.headers.get('x-rightsize-confidence') ?? Number.NaN),
+          error: response.ok ? undefined : errorOf(json),
+        };
+      }),
+    );
+    const served = outcomes.filter((outcome) => outcome.status === 200);
+    const refused = outcomes.filter((outcome) => outcome.status !== 200);
+    // The specialist settles what clears its threshold; the rest gets what the model named gets alone.
+    expect(served.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const outcome of served) {
+      expect(outcome.model).toBe('specialist/tickets');
+      expect(outcome.confidence).toBeGreaterThanOrEqual(Number(threshold.toFixed(4)));
+    }
+    for (const outcome of refused) {
+      expect([outcome.status, outcome.error?.code, outcome.error?.message]).toEqual([
+        503,
+        'provider_not_configured',
+        'provider absent is not configured: set RS_TEST_ABSENT_KEY',
+      ]);
+    }
+    const rows = await newRows(since);
+    expect(rows.filter((row) => row.status === 503)).toHaveLength(refused.length);
+    // With `edge` the model is dropped: what the specialist does not settle, nothing may answer (422).
+    const edge = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-rightsize-deployment': 'edge' },
+      body: JSON.stringify({ model: 'big-model', messages: messages(refused[0]?.text ?? '') }),
+    });
+    expect([edge.status, errorOf((await edge.json()) as Record<string, unknown>).code]).toEqual([
+      422,
+      'no_model_qualifies',
+    ]);
   }, 30_000);
 
   it('rolls back over HTTP: at once, every request goes to the model again', async () => {

@@ -59,9 +59,12 @@ interface TierCall {
 /**
  * Runs a plan without streaming. A tier tries its model, then its fallbacks, on retryable
  * failures; a cascade moves to the next tier when a tier is not configured (skipped), fails, or
- * gives an answer its acceptance rule refuses (escalated), recording each reason. A plan's shadow
- * runs beside the tiers; its judged attempt is appended to the attempts and its cost to the cost.
- * @throws RightsizeError `provider_not_configured` when no tier could run, else the last tier's error.
+ * gives an answer its acceptance rule refuses (escalated), recording each reason. When no tier's
+ * answer is accepted the best refused one is served (`accepted: false`), except from tiers marked
+ * `onlyIfAccepted`. A plan's shadow runs beside the tiers; its judged attempt is appended to the
+ * attempts and its cost to the cost.
+ * @throws RightsizeError `provider_not_configured` when no tier could run, else the last tier's error;
+ * `no_model_qualifies` when only `onlyIfAccepted` tiers answered and none was accepted.
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
   const shadow = options.shadow ?? startShadow(plan, options);
@@ -155,6 +158,8 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
   const costs: Array<number | null> = [];
   let best: { call: TierCall; tier: number; answer: string | null } | undefined;
   let lastError: unknown;
+  /** The last answer refused by a tier whose answers are served only when accepted. */
+  let refused: { model: string; detail: string } | undefined;
 
   for (let index = 0; index < plan.tiers.length; index++) {
     const tier = plan.tiers[index] as PlanTier;
@@ -197,7 +202,8 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
     if (answer !== null) attempt.answer = answer.slice(0, 200);
     const pendingReview =
       call.model.entry.class === 'human' && call.completion.response.choices?.[0]?.finish_reason === 'pending_review';
-    if (verdict.accepted || pendingReview || index === plan.tiers.length - 1) {
+    const last = index === plan.tiers.length - 1 && !tier.onlyIfAccepted;
+    if (verdict.accepted || pendingReview || last) {
       attempt.outcome = pendingReview ? 'pending' : verdict.accepted ? 'accepted' : 'escalated';
       if (!verdict.accepted) attempt.reason = verdict.reason;
       return finish(
@@ -219,10 +225,17 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
       confidence: call.completion.confidence ?? null,
       reason: verdict.reason,
     });
-    best = { call, tier: index, answer };
+    if (tier.onlyIfAccepted) refused = { model: call.model.id, detail: verdict.detail };
+    else best = { call, tier: index, answer };
   }
   if (best) return finish(plan, best.tier, best.call, best.answer, false, attempts, usages, costs);
   if (lastError) throw lastError;
+  if (refused) {
+    throw new RightsizeError(
+      'no_model_qualifies',
+      `${refused.model} did not settle the request (${refused.detail}) and no other model of it may run.`,
+    );
+  }
   const skipped = attempts.map((attempt) => `${attempt.model}: ${attempt.reason ?? 'skipped'}`).join('; ');
   throw new RightsizeError(
     'provider_not_configured',

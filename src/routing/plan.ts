@@ -10,6 +10,12 @@ export interface PlanTier {
   accept?: AcceptRule;
   /** Tier timeout in ms. */
   timeoutMs?: number;
+  /**
+   * Its answer is served only when `accept` takes it, never as the best answer of a plan that no
+   * tier settled: a specialist a promotion puts in front of the model the client named, so that the
+   * promotion never turns an answer below its threshold into the final one.
+   */
+  onlyIfAccepted?: boolean;
 }
 
 /**
