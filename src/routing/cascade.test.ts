@@ -204,6 +204,8 @@ describe('shutdown while a client waits for a person', () => {
     await expect
       .poll(async () => (await store.listReviewItems({ status: 'pending' })).length, { timeout: 3000 })
       .toBe(1);
+    // A route that starts with a person still names itself, its labels, and the wait on the item.
+    expect((await store.listReviewItems({ route: 'people' }))[0]?.labels).toEqual(['a', 'b']);
     const started = Date.now();
     await gateway.close();
     const response = await waiting;
@@ -212,5 +214,90 @@ describe('shutdown while a client waits for a person', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await store.countRequestLogs()).toBe(1);
     await store.close();
+  });
+});
+
+describe('a client that leaves mid-cascade', () => {
+  let upstream: OpenAIProtocolServer;
+  let gateway: RunningGateway;
+  let store: Store;
+
+  beforeAll(async () => {
+    upstream = await startOpenAIProtocolServer();
+    store = await createSqliteStore(':memory:');
+    gateway = await startGateway({
+      config: parseConfig(`
+server: { port: 0 }
+store: { flushIntervalMs: 10 }
+providers:
+  local: { baseUrl: "${upstream.baseUrl}", deployment: on-prem, maxRetries: 0 }
+models:
+  - { id: slow-3000, provider: local, class: llm }
+routes:
+  hang-then-human:
+    labels: [a, b]
+    tiers:
+      - { model: slow-3000, accept: { labels: true } }
+      - { model: human }
+  people:
+    labels: [a, b]
+    tiers: [{ model: human }]
+`),
+      environment: readEnvironment({}),
+      store,
+    });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  /** Sends a request to `route` and goes away when `leave` resolves; resolves once the client has gone. */
+  async function leave(route: string, headers: Record<string, string>, leaveWhen: () => Promise<void>) {
+    const controller = new AbortController();
+    const sent = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ model: route, messages: [{ role: 'user', content: 'decide this' }] }),
+      signal: controller.signal,
+    });
+    await leaveWhen();
+    controller.abort();
+    await expect(sent).rejects.toThrow();
+  }
+
+  async function loggedRow(route: string) {
+    await expect
+      .poll(
+        async () => {
+          await gateway.runtime.logWriter.flush();
+          return store.queryRequestLogs({ route });
+        },
+        { timeout: 5000 },
+      )
+      .toHaveLength(1);
+    return (await store.queryRequestLogs({ route }))[0];
+  }
+
+  it('runs no further tier once the client is gone: no review item, and the log says 499', async () => {
+    const aborted = upstream.aborted;
+    await leave('hang-then-human', {}, () => new Promise((resolve) => setTimeout(resolve, 300)));
+    const row = await loggedRow('hang-then-human');
+    expect([row?.status, row?.errorCode]).toEqual([499, 'client_closed_request']);
+    // The hanging upstream call was cancelled, and the human tier never ran.
+    expect(upstream.aborted).toBeGreaterThan(aborted);
+    expect(await store.listReviewItems({ route: 'hang-then-human' })).toEqual([]);
+  });
+
+  it('logs 499 for a client that leaves while it waits for a person', async () => {
+    await leave('people', { 'x-rightsize-review-wait-seconds': '60' }, async () => {
+      await expect
+        .poll(async () => (await store.listReviewItems({ route: 'people' })).length, { timeout: 3000 })
+        .toBe(1);
+    });
+    const row = await loggedRow('people');
+    expect([row?.status, row?.errorCode]).toEqual([499, 'client_closed_request']);
+    // The item was queued while the client was there: it stays for a person (its decision is still gold).
+    expect((await store.listReviewItems({ route: 'people' })).map((item) => item.status)).toEqual(['pending']);
   });
 });

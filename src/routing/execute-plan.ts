@@ -63,8 +63,10 @@ interface TierCall {
  * answer is accepted the best refused one is served (`accepted: false`), except from tiers marked
  * `onlyIfAccepted`. A plan's shadow runs beside the tiers; its judged attempt is appended to the
  * attempts and its cost to the cost.
+ * Once `signal` aborts (the client left) no further tier runs.
  * @throws RightsizeError `provider_not_configured` when no tier could run, else the last tier's error;
- * `no_model_qualifies` when only `onlyIfAccepted` tiers answered and none was accepted.
+ * `no_model_qualifies` when only `onlyIfAccepted` tiers answered and none was accepted;
+ * `client_closed_request` once `signal` has aborted.
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
   const shadow = options.shadow ?? startShadow(plan, options);
@@ -162,15 +164,18 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
   let refused: { model: string; detail: string } | undefined;
 
   for (let index = 0; index < plan.tiers.length; index++) {
+    // A client that left gets nothing more: no further tier runs (no review item is created for it).
+    if (options.signal.aborted) throw clientClosed(options.signal);
     const tier = plan.tiers[index] as PlanTier;
-    const escalation: EscalationContext | undefined =
-      plan.route && index > 0
-        ? { route: plan.route, labels: plan.labels, candidates: [...candidates], waitMs: options.reviewWaitMs ?? 0 }
-        : undefined;
+    // Every tier of a route gets it (a route may start with a person): its name, labels and the wait.
+    const escalation: EscalationContext | undefined = plan.route
+      ? { route: plan.route, labels: plan.labels, candidates: [...candidates], waitMs: options.reviewWaitMs ?? 0 }
+      : undefined;
     let call: TierCall;
     try {
       call = await callTier(tier, index, plan, options, attempts, escalation);
     } catch (error) {
+      if (options.signal.aborted) throw clientClosed(options.signal);
       lastError = error;
       candidates.push({
         model: tier.model,
@@ -180,6 +185,8 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
       });
       continue;
     }
+    // An answer that comes after the client left (e.g. a person's, while it waited) reaches nobody.
+    if (options.signal.aborted) throw clientClosed(options.signal);
     usages.push(call.usage);
     costs.push(call.costUsd);
     const answer = call.completion.response.choices?.[0]?.message?.content ?? null;
@@ -241,6 +248,13 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
     'provider_not_configured',
     `No tier of ${plan.route ?? plan.tiers[0]?.model} could run (${skipped}).`,
   );
+}
+
+/** The error of a request whose client went away: the abort reason the server gave, else a new one. */
+function clientClosed(signal: AbortSignal): RightsizeError {
+  return isRightsizeError(signal.reason, 'client_closed_request')
+    ? signal.reason
+    : new RightsizeError('client_closed_request', 'The client closed the connection.', { cause: signal.reason });
 }
 
 function finish(

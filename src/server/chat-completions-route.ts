@@ -51,6 +51,8 @@ const MAX_REVIEW_WAIT_SECONDS = 300;
  * event by event and may fall back only before their first event; cascades stream their final answer.
  * A shadow specialist (a family in shadow mode) runs beside a stream as beside any request: the
  * stream is not held for it, and its answer is judged against the streamed content at the end.
+ * A client that leaves stops its request: no further tier runs (no review item is queued), nothing
+ * is sent, and the log row says 499 `client_closed_request`.
  */
 export function registerChatCompletionsRoute(app: FastifyInstance, dependencies: ChatCompletionsDependencies): void {
   const { runtime, metrics } = dependencies;
@@ -102,8 +104,14 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         reviewWaitMs: reviewWaitMs(request),
       });
     } catch (error) {
-      logFailure(base, plan.route, [], error, started);
+      logFailure(base, plan.route, [], controller.signal.aborted ? controller.signal.reason : error, started);
       throw error;
+    }
+    if (controller.signal.aborted) {
+      // The client left as the answer came: nothing to send; the log says 499.
+      logFailure(base, plan.route, result.attempts, controller.signal.reason, started);
+      reply.hijack();
+      return;
     }
     const headers = decisionHeaders(requestId, plan, result);
     const content = result.completion.response.choices?.[0]?.message?.content ?? null;
@@ -217,7 +225,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       }
       return pipeStream(reply, context, model, attempts, iterator, first, attemptStarted);
     }
-    logFailure(base, plan.route, attempts, lastError, started);
+    logFailure(base, plan.route, attempts, signal.aborted ? signal.reason : lastError, started);
     throw lastError ?? new RightsizeError('provider_not_configured', 'No model could serve the stream.');
   }
 
@@ -340,8 +348,20 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         ...(context.shadow ? { shadow: context.shadow } : {}),
       });
     } catch (error) {
-      logFailure(context.base, context.plan.route, attempts, error, context.started);
+      const failure = context.signal.aborted ? context.signal.reason : error;
+      logFailure(context.base, context.plan.route, attempts, failure, context.started);
       throw error;
+    }
+    if (context.signal.aborted) {
+      logFailure(
+        context.base,
+        context.plan.route,
+        [...attempts, ...result.attempts],
+        context.signal.reason,
+        context.started,
+      );
+      reply.hijack();
+      return;
     }
     reply.hijack();
     reply.raw.writeHead(200, Object.assign(decisionHeaders(context.requestId, context.plan, result), sseHeaders));

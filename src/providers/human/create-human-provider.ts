@@ -6,7 +6,8 @@ import type { Provider, ProviderCall, ProviderCompletion } from '../provider.ts'
  * The human tier: a request that reaches it becomes an item in the durable review queue, with its
  * input, the label set and what the earlier tiers answered. The client gets a well-formed chat
  * completion at once (or after waiting up to `escalation.waitMs` for the decision): the decision as
- * content when a person has decided, else a note that the item awaits review, with its id.
+ * content when a person has decided, else a note that the item awaits review, with its id. A call
+ * whose signal has already aborted (the client left) queues nothing and rejects with its reason.
  */
 export function createHumanProvider(options: { queue: ReviewQueue }): Provider {
   return {
@@ -14,6 +15,8 @@ export function createHumanProvider(options: { queue: ReviewQueue }): Provider {
     kind: 'human',
     deployment: 'on-prem',
     async complete(call: ProviderCall): Promise<ProviderCompletion> {
+      // Nobody is left to answer: queue no item for a person.
+      if (call.signal.aborted) throw call.signal.reason;
       const escalation = call.escalation;
       const item = await options.queue.enqueue({
         route: escalation?.route ?? call.upstreamModel,
