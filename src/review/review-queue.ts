@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { NewReviewItem, ReviewItem, ReviewQuery, Store } from '../store/store.ts';
+import type { NewReviewItem, ReviewItem, ReviewQuery, ReviewResolution, Store } from '../store/store.ts';
 
 /** Event name that wakes every waiter at shutdown (item ids start with `rv_`, so it cannot clash). */
 const STOP = 'stop';
@@ -39,7 +39,8 @@ export class ReviewQueue {
     return this.#store.claimReviewItem(id, reviewer);
   }
 
-  async resolve(id: string, resolution: { reviewer: string; decision: string }): Promise<ReviewItem> {
+  /** Records a decision (see `Store.resolveReviewItem`) and wakes the requests waiting for it. */
+  async resolve(id: string, resolution: ReviewResolution): Promise<ReviewItem> {
     const item = await this.#store.resolveReviewItem(id, resolution);
     this.#events.emit(id, item);
     return item;

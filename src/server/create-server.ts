@@ -64,7 +64,7 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
   });
 
   registerChatCompletionsRoute(app, { runtime, metrics, ...(options.planAuto ? { planAuto: options.planAuto } : {}) });
-  registerReviewRoutes(app, runtime.reviewQueue);
+  registerReviewRoutes(app, runtime.reviewQueue, { labelsOf: (route) => runtime.planSources.labelsOf(route) });
   registerPromotionRoutes(app, runtime);
 
   app.get('/v1/models', async () => {

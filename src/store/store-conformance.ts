@@ -97,6 +97,22 @@ export function runStoreConformance(open: (name: string) => Promise<Store>): voi
     await store.close();
   });
 
+  it('stores the labels given with a decision on an item that had none, never replacing its own', async () => {
+    const store = await open('labels');
+    const item = { route: 'support', input: 'x', candidates: [] };
+    await store.createReviewItem({ ...item, id: 'rv_none', requestId: 'req_none', labels: null });
+    await store.createReviewItem({ ...item, id: 'rv_own', requestId: 'req_own', labels: ['a', 'b'] });
+    const filled = await store.resolveReviewItem('rv_none', {
+      reviewer: 'alice',
+      decision: 'b',
+      labels: ['a', 'b', 'c'],
+    });
+    expect([filled.labels, filled.decision]).toEqual([['a', 'b', 'c'], 'b']);
+    const kept = await store.resolveReviewItem('rv_own', { reviewer: 'alice', decision: 'b', labels: ['x', 'y'] });
+    expect(kept.labels).toEqual(['a', 'b']);
+    await store.close();
+  });
+
   it('keeps review items and decisions across a reopen', async () => {
     const first = await open('durable');
     await first.createReviewItem({

@@ -83,6 +83,14 @@ export interface ReviewItem {
   decision: string | null;
 }
 
+/** A reviewer's decision on an item (see `Store.resolveReviewItem`). */
+export interface ReviewResolution {
+  reviewer: string;
+  decision: string;
+  /** The route's label set the decision was checked against, for an item queued without one. */
+  labels?: readonly string[];
+}
+
 export type NewReviewItem = Pick<ReviewItem, 'id' | 'route' | 'requestId' | 'input' | 'labels' | 'candidates'> & {
   createdAt?: number;
 };
@@ -143,9 +151,11 @@ export interface Store {
   claimReviewItem(id: string, reviewer: string): Promise<ReviewItem>;
   /**
    * Records the decision. A claimed item may be resolved only by its claimant; a pending one by anyone.
+   * `labels`, when given, is stored on an item that has none (queued while its route's labels were
+   * unknown, e.g. its specialist still training); an item's own labels are never replaced.
    * @throws RightsizeError `not_found`, or `conflict` when already resolved or claimed by another.
    */
-  resolveReviewItem(id: string, resolution: { reviewer: string; decision: string }): Promise<ReviewItem>;
+  resolveReviewItem(id: string, resolution: ReviewResolution): Promise<ReviewItem>;
 
   /** Creates or replaces the promotion of `promotion.familyId`. */
   upsertPromotion(promotion: Promotion): Promise<void>;

@@ -116,7 +116,16 @@ export function createKyselyStore(
       const now = Date.now();
       const result = await database
         .updateTable('review_item')
-        .set({ status: 'resolved', resolved_by: resolution.reviewer, resolved_at: now, decision: resolution.decision })
+        .set((expression) => ({
+          status: 'resolved',
+          resolved_by: resolution.reviewer,
+          resolved_at: now,
+          decision: resolution.decision,
+          // Fills labels only where there were none: a concurrent writer's (or the item's own) stay.
+          ...(resolution.labels
+            ? { labels: expression.fn.coalesce('labels', expression.val(JSON.stringify(resolution.labels))) }
+            : {}),
+        }))
         .where('id', '=', id)
         .where((expression) =>
           expression.or([
