@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { toErrorResponse } from '../errors/error-table.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
@@ -18,18 +20,19 @@ export interface CreateServerOptions {
 /**
  * The HTTP server (Fastify): `POST /v1/chat/completions`, `GET /v1/models`, `GET /healthz`,
  * `GET /metrics`, and Rightsize's own endpoints under `/v1/rightsize/`. Every error leaves in
- * OpenAI's envelope; nothing thrown reaches the client as a bare 500.
+ * OpenAI's envelope, malformed HTTP included; nothing thrown reaches the client as a bare 500.
  */
 export function createServer(options: CreateServerOptions): { app: FastifyInstance; metrics: GatewayMetrics } {
   const { runtime } = options;
   const bodyLimit = runtime.config.server.bodyLimitBytes;
+  const metrics = createGatewayMetrics();
   const app = Fastify({
     logger: false,
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: (error, socket) => answerMalformedRequest(error, socket, metrics),
   });
-  const metrics = createGatewayMetrics();
 
   // Bodies stay bytes: the chat route parses them itself (own error messages) and may forward them as they are.
   app.removeAllContentTypeParsers();
@@ -86,6 +89,55 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
   });
   options.extraRoutes?.(app);
   return { app, metrics };
+}
+
+/**
+ * Answers a request Node's HTTP parser refuses (a garbage request line, a Content-Length that is not
+ * a number, control bytes in a header, the bytes past a body shorter than its Content-Length, headers
+ * over the size limit, a request that never finished arriving) in OpenAI's envelope: 400
+ * `invalid_request`, then closes the connection, whose later bytes cannot be trusted. A connection
+ * the client reset, or already closed, gets nothing.
+ */
+function answerMalformedRequest(
+  error: Error & { code?: string; reason?: string },
+  socket: Duplex,
+  metrics: GatewayMetrics,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const failure = new RightsizeError('invalid_request', malformedRequestMessage(error));
+  const { status, body } = toErrorResponse(failure);
+  metrics.error(failure.code, status);
+  const json = JSON.stringify(body);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+    () => socket.destroy(),
+  );
+}
+
+function malformedRequestMessage(error: { code?: string; reason?: string }): string {
+  const close = 'the connection is closed';
+  switch (error.code) {
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return `Malformed HTTP request: the Content-Length header is not one valid length (send the body's size in bytes); ${close}.`;
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return `Malformed HTTP request: a header has a character HTTP does not allow (e.g. a control byte); ${close}.`;
+    case 'HPE_INVALID_METHOD':
+    case 'HPE_INVALID_URL':
+    case 'HPE_INVALID_VERSION':
+    case 'HPE_INVALID_CONSTANT':
+      return `Malformed HTTP request: the request line is not "METHOD /path HTTP/1.1" (after a body shorter than its Content-Length, its rest is read as the next request); ${close}.`;
+    case 'HPE_HEADER_OVERFLOW':
+      return `Malformed HTTP request: the headers are over the size limit; ${close}.`;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return `The request did not finish arriving in time; ${close}.`;
+    default:
+      return `Malformed HTTP request${error.reason ? ` (${error.reason})` : ''}; ${close}.`;
+  }
 }
 
 function ownerOf(id: string, runtime: GatewayRuntime): string {
