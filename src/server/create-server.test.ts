@@ -84,4 +84,17 @@ describe('the HTTP server', () => {
     for (const answer of answers)
       expect(answer).toMatchObject({ status: 400, body: { error: { type: 'invalid_request_error' } } });
   });
+
+  it('lets the health check through without a key whatever its query, and nothing else', async () => {
+    const status = async (path: string, key?: string) =>
+      (await fetch(`${gateway.url}${path}`, key ? { headers: { authorization: `Bearer ${key}` } } : {})).status;
+    expect(await status('/healthz')).toBe(200);
+    expect(await status('/healthz?x=1')).toBe(200);
+    expect(await status('/healthz?')).toBe(200);
+    expect(await status('/metrics')).toBe(401);
+    expect(await status('/metrics?x=1')).toBe(401);
+    expect(await status('/metrics?x=1', KEY)).toBe(200);
+    expect(await status('/v1/models?/healthz')).toBe(401);
+    expect(await status('/healthz/../v1/models')).toBe(401);
+  });
 });

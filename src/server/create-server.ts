@@ -42,7 +42,8 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
   app.decorateRequest('apiKeyId', null);
 
   app.addHook('onRequest', async (request) => {
-    if (request.url === '/healthz') return;
+    // The route matched, not the raw URL: `/healthz?x=1` is the health check too, and nothing else is.
+    if (request.routeOptions.url === '/healthz') return;
     request.apiKeyId = runtime.authenticator.authenticate(request.headers.authorization);
   });
 
