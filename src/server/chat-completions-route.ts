@@ -69,7 +69,10 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const base = { id: requestId, time, apiKeyId, requestedModel: chat.model, stream: chat.stream === true, tag };
 
     let plan: Plan | undefined;
+    let waitMs: number;
     try {
+      // Validated once, before streams and answers part ways: a bad value is a 400 for both.
+      waitMs = reviewWaitMs(request);
       plan = planFor(chat, request);
     } catch (error) {
       logFailure(base, null, [], error, started);
@@ -101,7 +104,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         requestId,
         signal: controller.signal,
         context: runtime.context,
-        reviewWaitMs: reviewWaitMs(request),
+        reviewWaitMs: waitMs,
       });
     } catch (error) {
       logFailure(base, plan.route, [], controller.signal.aborted ? controller.signal.reason : error, started);
@@ -513,6 +516,10 @@ function parseBody(rawBody: unknown): ChatCompletionRequest {
   return parsed.data;
 }
 
+/**
+ * The `x-rightsize-review-wait-seconds` header in ms (0 when absent).
+ * @throws RightsizeError `invalid_request` unless it is a plain number of seconds from 0 to 300.
+ */
 function reviewWaitMs(request: FastifyRequest): number {
   const value = headerString(request.headers['x-rightsize-review-wait-seconds']);
   if (value === undefined) return 0;

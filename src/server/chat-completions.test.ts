@@ -235,13 +235,20 @@ describe('POST /v1/chat/completions through the gateway', () => {
     expect(json.error.message).toContain('expected string');
   });
 
-  it.each(['301', '1e9', '0x10', 'abc', '-1'])('rejects x-rightsize-review-wait-seconds: %s', async (value) => {
+  it.each(
+    ['301', '1e9', '0x10', 'abc', '-1', 'banana'].flatMap((value) => [
+      [value, false],
+      [value, true],
+    ]),
+  )('rejects x-rightsize-review-wait-seconds: %s (stream: %s)', async (value, stream) => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-rightsize-review-wait-seconds': value },
-      body: '{"model":"echo","messages":[{"role":"user","content":"x"}]}',
+      headers: { 'content-type': 'application/json', 'x-rightsize-review-wait-seconds': String(value) },
+      body: JSON.stringify({ model: 'echo', stream, messages: [{ role: 'user', content: 'x' }] }),
     });
     expect(response.status).toBe(400);
+    const json = (await response.json()) as { error: { code: string; param: string } };
+    expect(json.error).toMatchObject({ code: 'invalid_request', param: 'x-rightsize-review-wait-seconds' });
   });
 
   it('counts requests rejected before logging in /metrics', async () => {
