@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { describeZodIssue } from '../errors/describe-zod-issue.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import type { Store } from '../store/store.ts';
 import { analyzeStore } from './analyze-store.ts';
@@ -26,7 +27,7 @@ export function registerAnalysisRoute(app: FastifyInstance, store: Store): void 
       const issue = parsed.error.issues[0];
       throw new RightsizeError(
         'invalid_request',
-        `Invalid query: ${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}; e.g. ?since=7d&target_accuracy=0.97.`,
+        `Invalid query: ${issue?.path.join('.') || 'query'}: ${issue ? describeZodIssue(issue, request.query) : 'invalid'}; e.g. ?since=7d&target_accuracy=0.97.`,
         {
           param: String(issue?.path[0] ?? 'query'),
         },

@@ -202,6 +202,18 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
       ]);
       expect(errorOf(json).message.length).toBeGreaterThan(10);
     }
+    // The message says what is wrong: a wrong type is not a missing field, a non-object body is named.
+    const messages: Array<[unknown, string]> = [
+      [
+        { family: familyId, specialist: 'tickets', shadow: 'yes' },
+        'Invalid body: shadow: expected boolean, got string.',
+      ],
+      [[], 'Invalid body: expected a JSON object.'],
+      [{ specialist: 'tickets' }, 'Invalid body: family: is required.'],
+      [{ family: familyId, specialist: 'tickets', mode: 'active' }, 'Invalid body: unknown field mode.'],
+    ];
+    for (const [body, message] of messages)
+      expect(errorOf((await api('POST', '/v1/rightsize/promotions', body)).json).message).toBe(message);
     const missing = await api('POST', '/v1/rightsize/promotions/fam_0123456789/rollback');
     expect([missing.status, errorOf(missing.json).code]).toEqual([404, 'not_found']);
     const malformed = await api('POST', '/v1/rightsize/promotions/not-a-family/rollback');
@@ -220,6 +232,11 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
     expect(refused.status).toBe(409);
     expect(errorOf(refused.json).code).toBe('conflict');
     expect(errorOf(refused.json).message).toContain('0 shadowed requests');
+    // The advice is in HTTP terms, not the CLI's flags.
+    expect(errorOf(refused.json).message).toContain(
+      `run POST /v1/rightsize/promotions {"family":"${familyId}","specialist":"tickets","shadow":true} first and let traffic flow, or send "force": true.`,
+    );
+    expect(errorOf(refused.json).message).not.toContain('--');
     expect(await store.listPromotions()).toEqual([]);
   });
 

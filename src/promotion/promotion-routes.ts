@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { parseRequestInput } from '../errors/describe-zod-issue.ts';
 import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
 import type { GatewayRuntime } from '../server/create-runtime.ts';
 import { jsonBody } from '../server/json-body.ts';
@@ -88,6 +89,8 @@ export function registerPromotionRoutes(
       // A damaged specialist folder is the registry's state, not the gateway's failure.
       if (isRightsizeError(error, 'invalid_config'))
         throw new RightsizeError('conflict', error.message, { param: 'specialist' });
+      // promoteFamily speaks to the CLI: its advice names flags, which an HTTP client sends as fields.
+      if (isRightsizeError(error)) throw new RightsizeError(error.code, forHttp(error.message), errorOptions(error));
       throw error;
     }
     // Applied here before answering (and the specialist's new version loaded): no poll to wait for.
@@ -98,7 +101,7 @@ export function registerPromotionRoutes(
   app.get('/v1/rightsize/promotions', async () => ({ object: 'list', data: await runtime.store.listPromotions() }));
 
   app.post('/v1/rightsize/promotions', async (request) => {
-    const body = parse(promoteBodySchema, jsonBody(request.body), 'body');
+    const body = parseRequestInput(promoteBodySchema, jsonBody(request.body), 'body');
     return promote(
       {
         familyId: body.family,
@@ -116,23 +119,33 @@ export function registerPromotionRoutes(
   });
 
   app.post<{ Params: { family: string } }>('/v1/rightsize/promotions/:family/rollback', async (request) => {
-    const family = parse(familyId, request.params.family, 'family');
-    parse(rollbackBodySchema, jsonBody(request.body), 'body');
+    const family = parseRequestInput(familyId, request.params.family, 'family');
+    parseRequestInput(rollbackBodySchema, jsonBody(request.body), 'body');
     return promote({ familyId: family, rollback: true }, request.apiKeyId);
   });
 }
 
-/** @throws RightsizeError `invalid_request` naming the first bad field. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const param = issue?.path.join('.') || where;
-  const what =
-    issue?.code === 'invalid_type' && issue.input === undefined
-      ? 'is required'
-      : issue?.code === 'unrecognized_keys'
-        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-        : (issue?.message ?? 'invalid');
-  throw new RightsizeError('invalid_request', `Invalid ${where}: ${param}: ${what}.`, { param });
+/**
+ * `promoteFamily`'s advice, which names the CLI's flags, in the terms of this endpoint's body:
+ * `pass --force` becomes `send "force": true`, `pass --threshold` / `raise --threshold` name the
+ * `"threshold"` field, and a suggested `rightsize promote ... --shadow` command the POST that does
+ * the same. Other commands it suggests (`rightsize distill ...`) are left as they are.
+ */
+function forHttp(message: string): string {
+  return message
+    .replace(
+      /`rightsize promote --family (\S+) --specialist (\S+) --shadow`/g,
+      (_match, family: string, specialist: string) =>
+        `POST /v1/rightsize/promotions ${JSON.stringify({ family, specialist, shadow: true })}`,
+    )
+    .replace(/\bpass --force\b/g, 'send "force": true')
+    .replace(
+      /\b(pass|raise) --threshold\b/g,
+      (_match, verb: string) => `${verb === 'pass' ? 'send' : verb} "threshold"`,
+    )
+    .replace(/\bwith --specialist\b/g, 'with "specialist"');
+}
+
+function errorOptions(error: RightsizeError): { param?: string; cause: unknown } {
+  return { ...(error.param === undefined ? {} : { param: error.param }), cause: error };
 }

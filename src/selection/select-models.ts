@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Catalog } from '../catalog/create-catalog.ts';
+import { describeZodIssue } from '../errors/describe-zod-issue.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import {
   compareRankKeys,
@@ -34,13 +35,18 @@ export interface SelectModelsOptions {
   relaxationStyle?: RelaxationStyle;
 }
 
-/** Parses `value`, or throws `invalid_request` naming the first bad field (e.g. `requirements.minAccuracy`). */
+/**
+ * Parses `value`, or throws `invalid_request` naming the first bad field (e.g. `requirements.minAccuracy`)
+ * and what is wrong with it, in the words of {@link describeZodIssue} (`is required`, `expected number, got string`).
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const at = issue && issue.path.length > 0 ? `${what}.${issue.path.map(String).join('.')}` : what;
-  throw new RightsizeError('invalid_request', `${at}: ${issue?.message ?? 'invalid'}`, { param: at });
+  throw new RightsizeError('invalid_request', `${at}: ${issue ? describeZodIssue(issue, value) : 'invalid'}`, {
+    param: at,
+  });
 }
 
 /**

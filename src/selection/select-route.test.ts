@@ -67,6 +67,23 @@ describe('POST /v1/rightsize/select', () => {
     },
     { name: 'missing profile', payload: {}, param: 'body.profile' },
   ];
+  it('says what is wrong with a field: missing, of the wrong type, or a body that is not an object', async () => {
+    const message = async (payload: unknown) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/rightsize/select',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(payload),
+        })
+      ).json<{ error: { message: string } }>().error.message;
+    expect(await message({ profile: { task: 'varied' }, requirements: { minAccuracy: 'high' } })).toBe(
+      'body.requirements.minAccuracy: expected number, got string',
+    );
+    expect(await message({})).toBe('body.profile: is required');
+    expect(await message([])).toBe('body: expected a JSON object');
+  });
+
   it.each(bad)('refuses $name with invalid_request naming the field', async ({ payload, param }) => {
     const response = await app.inject({ method: 'POST', url: '/v1/rightsize/select', payload: payload as object });
     expect(response.statusCode).toBe(400);

@@ -87,6 +87,14 @@ routes:
     // The gateway reads a specialist's labels at most once a second: they show once it has.
     await expect.poll(async () => (await getItem(first)).labels, { timeout: 5000 }).toEqual(labels);
 
+    const wrongType = await fetch(`${gateway.url}/v1/rightsize/review/${first}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reviewer: 'alice', decision: 5 }),
+    });
+    expect(((await wrongType.json()) as { error: { message: string } }).error.message).toBe(
+      'Invalid body: decision: expected string, got number.',
+    );
     const bad = await resolve(first, 'Not A Label');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string; param: string } }).error).toMatchObject({

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { parseRequestInput } from '../errors/describe-zod-issue.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import type { ReviewQueue } from '../review/review-queue.ts';
 import type { ReviewItem } from '../store/store.ts';
@@ -51,7 +52,7 @@ export function registerReviewRoutes(
   };
 
   app.get('/v1/rightsize/review', async (request) => {
-    const query = parse(listQuerySchema, request.query, 'query');
+    const query = parseRequestInput(listQuerySchema, request.query, 'query');
     const items = await queue.list(query);
     return { object: 'list', data: items.map(withLabels) };
   });
@@ -63,12 +64,12 @@ export function registerReviewRoutes(
   });
 
   app.post<{ Params: { id: string } }>('/v1/rightsize/review/:id/claim', async (request) => {
-    const body = parse(claimSchema, jsonBody(request.body), 'body');
+    const body = parseRequestInput(claimSchema, jsonBody(request.body), 'body');
     return queue.claim(request.params.id, reviewerOf(body.reviewer, request.apiKeyId));
   });
 
   app.post<{ Params: { id: string } }>('/v1/rightsize/review/:id/resolve', async (request) => {
-    const body = parse(resolveSchema, jsonBody(request.body), 'body');
+    const body = parseRequestInput(resolveSchema, jsonBody(request.body), 'body');
     const item = await queue.get(request.params.id);
     if (!item) throw new RightsizeError('not_found', `No review item ${request.params.id}.`);
     const labels = labelsFor(item);
@@ -95,12 +96,4 @@ function reviewerOf(given: string | undefined, apiKeyId: string | null): string 
       param: 'reviewer',
     });
   return reviewer;
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const param = issue?.path.join('.') || where;
-  throw new RightsizeError('invalid_request', `Invalid ${where}: ${param}: ${issue?.message ?? 'invalid'}.`, { param });
 }
