@@ -33,11 +33,19 @@ export interface ReplayRouteOptions {
 
 /**
  * Replays a data file through a running gateway's route and summarises it (see `summarizeReplay`),
- * with a progress bar. Checks first that the gateway answers `/healthz`.
- * @throws RightsizeError `invalid_input` for a bad data file; `upstream_error` when the gateway
- * cannot be reached.
+ * with a progress bar. Checks first, before sending any row, the baseline model asked for, the data
+ * file, that the gateway answers `/healthz`, and that its `/v1/models` lists the route.
+ * @throws RightsizeError `invalid_input` for a bad data file, a `baselineModel` the catalog cannot
+ * price, or a route the gateway does not serve; `unauthorized` when it refuses the key;
+ * `upstream_error` when the gateway cannot be reached.
  */
 export async function replayRoute(options: ReplayRouteOptions): Promise<ReplaySummary> {
+  const baseline = findBaselineModel({ config: options.config, route: options.route, model: options.baselineModel });
+  // A baseline model asked for by name must price the baseline: say so before replaying anything.
+  if (options.baselineModel !== undefined && 'unavailable' in baseline)
+    throw new RightsizeError('invalid_input', `--baseline-model ${options.baselineModel}: ${baseline.unavailable}`, {
+      param: 'baselineModel',
+    });
   const rows = readReplayRows({
     path: options.data,
     textColumn: options.textColumn,
@@ -45,6 +53,7 @@ export async function replayRoute(options: ReplayRouteOptions): Promise<ReplaySu
     limit: options.limit,
   });
   await checkGateway(options.url);
+  await checkRoute(options.url, options.route, options.apiKey);
   const stream = options.progress === undefined ? process.stderr : options.progress;
   const bar = stream
     ? new cliProgress.SingleBar(
@@ -72,15 +81,16 @@ export async function replayRoute(options: ReplayRouteOptions): Promise<ReplaySu
   } finally {
     bar?.stop();
   }
-  return summarizeReplay({
-    route: options.route,
-    outcomes,
-    baseline: findBaselineModel({ config: options.config, route: options.route, model: options.baselineModel }),
-  });
+  return summarizeReplay({ route: options.route, outcomes, baseline });
+}
+
+/** The gateway's base URL, without a trailing `/` or `/v1`. */
+function gatewayBase(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
 async function checkGateway(url: string): Promise<void> {
-  const base = url.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const base = gatewayBase(url);
   try {
     await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) });
   } catch (cause) {
@@ -89,6 +99,53 @@ async function checkGateway(url: string): Promise<void> {
       'upstream_error',
       `Cannot reach the gateway at ${base} (${code ?? String(cause)}); start it with \`npx rightsize serve\` or pass --url.`,
       { cause },
+    );
+  }
+}
+
+/**
+ * Checks that the gateway serves `route` (a route or model of its `GET /v1/models`) and takes the
+ * key, so that a typo fails once instead of once a row.
+ * @throws RightsizeError `invalid_input` for a route the gateway does not serve; `unauthorized`
+ *   when it refuses the key.
+ */
+async function checkRoute(url: string, route: string, apiKey: string | undefined): Promise<void> {
+  const base = gatewayBase(url);
+  let response: Response;
+  try {
+    response = await fetch(`${base}/v1/models`, {
+      headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (cause) {
+    throw new RightsizeError(
+      'upstream_error',
+      `The gateway at ${base} did not answer GET /v1/models (${String(cause)}).`,
+      {
+        cause,
+      },
+    );
+  }
+  if (response.status === 401)
+    throw new RightsizeError(
+      'unauthorized',
+      `The gateway at ${base} refused the request (401): pass one of its client keys with --api-key-env NAME.`,
+    );
+  // Another server, or an older gateway: leave the judgement to the requests.
+  if (!response.ok) return;
+  let ids: string[];
+  try {
+    const body = (await response.json()) as { data?: Array<{ id?: unknown }> };
+    ids = (body.data ?? []).map((model) => String(model.id));
+  } catch {
+    return;
+  }
+  if (!ids.includes(route)) {
+    const shown = ids.slice(0, 12).join(', ') + (ids.length > 12 ? ', ...' : '');
+    throw new RightsizeError(
+      'invalid_input',
+      `The gateway at ${base} serves no route or model "${route}" (it serves: ${shown || 'none'}); check --route (a model whose provider has no key is not served).`,
+      { param: 'route' },
     );
   }
 }

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load-config.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
+import { readReplayRows } from './read-replay-rows.ts';
 import type { ReplaySummary } from './replay.ts';
 import { replayRoute } from './replay-route.ts';
 
@@ -42,7 +43,8 @@ const BIN = fileURLToPath(new URL('../../bin/rightsize.js', import.meta.url));
  * `/healthz` answers and `/v1/models` lists every specialist of the route, replays the data file
  * through the route, and stops the gateway with SIGTERM, also when anything fails or `signal`
  * aborts.
- * @throws RightsizeError `invalid_input` for a missing data file or route; `upstream_error` when the
+ * @throws RightsizeError `invalid_input` for a missing or malformed data file (a missing column,
+ * an empty text) or route, before the gateway starts; `upstream_error` when the
  * gateway exits early or is not ready within `readyTimeoutMs`.
  */
 export async function runDemo(options: RunDemoOptions = {}): Promise<ReplaySummary> {
@@ -58,6 +60,10 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<ReplaySumma
       'invalid_input',
       `Route ${route} is not in ${source} (routes: ${Object.keys(config.routes).join(', ') || 'none'}); pass --route or --config.`,
     );
+  const textColumn = options.textColumn ?? 'text';
+  const labelColumn = options.labelColumn ?? 'category';
+  // The file's columns and rows are checked now, not after minutes of starting and training.
+  readReplayRows({ path: data, textColumn, labelColumn, limit: options.limit });
   const specialists = routeConfig.tiers.map((tier) => tier.model).filter((model) => model.startsWith('specialist/'));
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
@@ -79,8 +85,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<ReplaySumma
       url,
       route,
       data,
-      textColumn: options.textColumn ?? 'text',
-      labelColumn: options.labelColumn ?? 'category',
+      textColumn,
+      labelColumn,
       limit: options.limit,
       concurrency: options.concurrency,
       config,

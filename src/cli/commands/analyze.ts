@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { checkFolderIfPresent, checkOutputFile, openExistingStore } from '../cli-files.ts';
+import { openUnitInterval, wholeNumber } from '../option-parsers.ts';
 
 /** Options of `rightsize analyze`. */
 interface AnalyzeCommandOptions {
@@ -7,9 +9,9 @@ interface AnalyzeCommandOptions {
   db?: string;
   since?: string;
   period?: string;
-  targetAccuracy: string;
+  targetAccuracy: number;
   distillations?: string;
-  limit: string;
+  limit: number;
   json?: boolean;
   html?: string;
   cluster: boolean;
@@ -18,7 +20,7 @@ interface AnalyzeCommandOptions {
 /**
  * `rightsize analyze`: task families in the request log, their volumes and costs, and the
  * opportunities to move them to a specialist, best first. Reads the store the gateway writes
- * (`store.url` of the config, or `--db`).
+ * (`store.url` of the config, or `--db`), which must exist.
  */
 export function registerAnalyzeCommand(program: Command): void {
   program
@@ -31,30 +33,37 @@ export function registerAnalyzeCommand(program: Command): void {
       '--period <duration>',
       'the time the log covers, for rates and monthly figures (default: --since, else the span of the rows, at least 1h)',
     )
-    .option('--target-accuracy <x>', 'accuracy a specialist must reach on what it settles', '0.97')
+    .option(
+      '--target-accuracy <x>',
+      'accuracy a specialist must reach on what it settles',
+      openUnitInterval('--target-accuracy'),
+      0.97,
+    )
     .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
-    .option('--limit <n>', 'families to show in the table', '20')
+    .option('--limit <n>', 'families to show in the table', wholeNumber('--limit', 1), 20)
     .option('--no-cluster', 'do not split free-form families by meaning (skips the sentence encoder)')
     .option('--json', 'print the report as JSON')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .action(async (options: AnalyzeCommandOptions) => {
-      const [{ loadConfig }, { createStore }, { analyzeStore }, { parseDuration }, { renderAnalysisTable }] =
-        await Promise.all([
-          import('../../config/load-config.ts'),
-          import('../../store/create-store.ts'),
-          import('../../analysis/analyze-store.ts'),
-          import('../../analysis/parse-duration.ts'),
-          import('../../analysis/render-analysis-table.ts'),
-        ]);
+      const [{ loadConfig }, { analyzeStore }, { parseDuration }, { renderAnalysisTable }] = await Promise.all([
+        import('../../config/load-config.ts'),
+        import('../../analysis/analyze-store.ts'),
+        import('../../analysis/parse-duration.ts'),
+        import('../../analysis/render-analysis-table.ts'),
+      ]);
+      const sinceMs = options.since === undefined ? undefined : parseDuration(options.since);
+      const periodMs = options.period === undefined ? undefined : parseDuration(options.period, '--period');
+      if (options.html !== undefined) checkOutputFile(options.html, '--html');
+      if (options.distillations !== undefined) checkFolderIfPresent(options.distillations, '--distillations');
       const { config } = loadConfig({ path: options.config });
-      const store = await createStore(options.db ?? config.store.url);
+      const store = await openExistingStore(options.db ?? config.store.url);
       try {
         const report = await analyzeStore(store, {
-          targetAccuracy: Number(options.targetAccuracy),
+          targetAccuracy: options.targetAccuracy,
           cluster: options.cluster,
           specialistCostPerCallUsd: config.specialists.costPerCallUsd,
-          ...(options.since ? { sinceMs: parseDuration(options.since) } : {}),
-          ...(options.period ? { periodMs: parseDuration(options.period, '--period') } : {}),
+          ...(sinceMs !== undefined ? { sinceMs } : {}),
+          ...(periodMs !== undefined ? { periodMs } : {}),
           ...(options.distillations ? { distillationDir: options.distillations } : {}),
         });
         if (options.html) {
@@ -63,7 +72,7 @@ export function registerAnalyzeCommand(program: Command): void {
           process.stderr.write(`analyze: wrote ${options.html}\n`);
         }
         process.stdout.write(
-          `${options.json ? JSON.stringify(report, null, 2) : renderAnalysisTable(report, { limit: Number(options.limit) })}\n`,
+          `${options.json ? JSON.stringify(report, null, 2) : renderAnalysisTable(report, { limit: options.limit })}\n`,
         );
       } finally {
         await store.close();

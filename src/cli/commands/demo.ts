@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { wholeNumber } from '../option-parsers.ts';
 
 /** Options of `rightsize demo`. */
 interface DemoOptions {
@@ -35,7 +36,7 @@ export function registerDemoCommand(program: Command): void {
       '--config <file>',
       'config for the gateway (default: ./rightsize.yaml if present, else the embedded default)',
     )
-    .option('--port <port>', 'port for the gateway (default: a free one)', wholeNumber('--port', 1))
+    .option('--port <port>', 'port for the gateway (default: a free one)', wholeNumber('--port', 1, 65535))
     .option(
       '--ready-timeout-minutes <n>',
       'longest wait for the gateway and its specialists',
@@ -88,13 +89,4 @@ export function registerDemoCommand(program: Command): void {
         process.off('SIGTERM', interrupt);
       }
     });
-}
-
-function wholeNumber(name: string, minimum: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < minimum)
-      throw new InvalidArgumentError(`${name} must be a whole number of at least ${minimum}, got "${text}"`);
-    return value;
-  };
 }

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { checkFolderIfPresent, openExistingStore } from '../cli-files.ts';
+import { openUnitInterval, specialistName } from '../option-parsers.ts';
 
 /** Options of `rightsize distill`. */
 interface DistillCommandOptions {
   family: string;
   name?: string;
-  targetAccuracy: string;
-  confidence: string;
-  heldOut: string;
+  targetAccuracy: number;
+  confidence: number;
+  heldOut: number;
   arch: 'fasttext' | 'encoder' | 'ensemble';
   since?: string;
   period?: string;
@@ -29,11 +31,25 @@ export function registerDistillCommand(program: Command): void {
       "Train a specialist from a task family's logged answers, measure it on held-out requests, calibrate it",
     )
     .requiredOption('--family <id>', 'family id from `rightsize analyze`')
-    .option('--name <name>', 'specialist name (default: distilled-<family>)')
-    .option('--target-accuracy <x>', 'accuracy required on the answers the specialist settles', '0.98')
-    .option('--confidence <x>', 'probability that the accuracy guarantee holds', '0.95')
-    .option('--held-out <fraction>', 'share of the logged requests held out to measure and calibrate', '0.2')
-    .option('--arch <arch>', 'fasttext, encoder or ensemble', 'ensemble')
+    .option('--name <name>', 'specialist name (default: distilled-<family>)', specialistName('--name'))
+    .option(
+      '--target-accuracy <x>',
+      'accuracy required on the answers the specialist settles',
+      openUnitInterval('--target-accuracy'),
+      0.98,
+    )
+    .option('--confidence <x>', 'probability that the accuracy guarantee holds', openUnitInterval('--confidence'), 0.95)
+    .option(
+      '--held-out <fraction>',
+      'share of the logged requests held out to measure and calibrate',
+      openUnitInterval('--held-out'),
+      0.2,
+    )
+    .addOption(
+      new Option('--arch <arch>', 'fasttext, encoder or ensemble')
+        .choices(['fasttext', 'encoder', 'ensemble'])
+        .default('ensemble'),
+    )
     .option('--since <duration>', 'only requests of the last DURATION (e.g. 7d)')
     .option('--period <duration>', 'the time the log covers, for the monthly projection')
     .option('--config <file>', 'config whose store and registry to use')
@@ -41,15 +57,15 @@ export function registerDistillCommand(program: Command): void {
     .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
     .option('--json', 'print the result as JSON')
     .action(async (options: DistillCommandOptions) => {
-      const [{ loadConfig }, { createStore }, { distillFamily }, { parseDuration }, { usd }] = await Promise.all([
+      const [{ loadConfig }, { distillFamily }, { parseDuration }, { usd }] = await Promise.all([
         import('../../config/load-config.ts'),
-        import('../../store/create-store.ts'),
         import('../../analysis/distill-family.ts'),
         import('../../analysis/parse-duration.ts'),
         import('../../analysis/render-analysis-table.ts'),
       ]);
+      if (options.distillations !== undefined) checkFolderIfPresent(options.distillations, '--distillations');
       const { config } = loadConfig({ path: options.config });
-      const store = await createStore(options.db ?? config.store.url);
+      const store = await openExistingStore(options.db ?? config.store.url);
       let lastStep = -1;
       try {
         const result = await distillFamily({
@@ -57,9 +73,9 @@ export function registerDistillCommand(program: Command): void {
           familyId: options.family,
           ...(options.name ? { name: options.name } : {}),
           registryDir: resolve(config.specialists.registry),
-          targetAccuracy: Number(options.targetAccuracy),
-          confidence: Number(options.confidence),
-          heldOutFraction: Number(options.heldOut),
+          targetAccuracy: options.targetAccuracy,
+          confidence: options.confidence,
+          heldOutFraction: options.heldOut,
           arch: options.arch,
           specialistCostPerCallUsd: config.specialists.costPerCallUsd,
           ...(options.since ? { sinceMs: parseDuration(options.since) } : {}),

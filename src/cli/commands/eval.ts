@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { checkOutputFile } from '../cli-files.ts';
 
 interface EvalOptions {
   specialist: string;
@@ -27,6 +28,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--plot <file.svg>', 'write the coverage/accuracy curve as an SVG file')
     .action(async (options: EvalOptions) => {
+      if (options.plot !== undefined) checkOutputFile(options.plot, '--plot');
       const [{ evaluateSpecialist }, { default: Table }] = await Promise.all([
         import('../../specialists/evaluation/evaluate-specialist.ts'),
         import('cli-table3'),

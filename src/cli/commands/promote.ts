@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { checkFolderIfPresent, openExistingStore } from '../cli-files.ts';
+import { openUnitInterval, specialistName, unitInterval, wholeNumber } from '../option-parsers.ts';
 
 /** Options of `rightsize promote`. */
 interface PromoteCommandOptions {
@@ -8,11 +10,11 @@ interface PromoteCommandOptions {
   shadow?: boolean;
   force?: boolean;
   rollback?: boolean;
-  threshold?: string;
-  minShadowRequests: string;
+  threshold?: number;
+  minShadowRequests: number;
   keepThreshold?: boolean;
   pointEstimate?: boolean;
-  confidence: string;
+  confidence: number;
   config?: string;
   db?: string;
   distillations?: string;
@@ -29,44 +31,63 @@ export function registerPromoteCommand(program: Command): void {
     .command('promote')
     .description("Put a specialist in front of a task family's requests (or in shadow, or roll it back), live")
     .requiredOption('--family <id>', 'family id from `rightsize analyze`')
-    .option('--specialist <name>', "specialist to promote (default: the family's distilled one)")
+    .option(
+      '--specialist <name>',
+      "specialist to promote (default: the family's distilled one)",
+      specialistName('--specialist'),
+    )
     .option('--shadow', 'run the specialist beside the model without answering, and log its agreement')
     .option('--force', 'promote to active without enough shadow data')
     .option('--rollback', "turn the family's promotion off")
-    .option('--threshold <x>', 'accept the specialist at this confidence (default: its calibrated threshold)')
-    .option('--min-shadow-requests <n>', 'shadowed requests needed before going active', '50')
+    .option(
+      '--threshold <x>',
+      'accept the specialist at this confidence, 0 to 1 (default: its calibrated threshold)',
+      unitInterval('--threshold'),
+    )
+    .option(
+      '--min-shadow-requests <n>',
+      'shadowed requests needed before going active',
+      wholeNumber('--min-shadow-requests', 1),
+      50,
+    )
     .option(
       '--keep-threshold',
       'going active, keep the calibrated threshold instead of recalibrating it on the shadow data',
     )
-    .option('--confidence <x>', 'probability that the recalibrated threshold meets the target', '0.95')
+    .option(
+      '--confidence <x>',
+      'probability that the recalibrated threshold meets the target',
+      openUnitInterval('--confidence'),
+      0.95,
+    )
     .option('--point-estimate', 'recalibrate without the confidence margin: more coverage, no guarantee')
     .option('--config <file>', 'config whose store and registry to use')
     .option('--db <url>', "store URL instead of the config's")
     .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
     .option('--json', 'print the result as JSON')
     .action(async (options: PromoteCommandOptions) => {
-      const [{ loadConfig }, { createStore }, { promoteFamily }] = await Promise.all([
+      const [{ loadConfig }, { promoteFamily }] = await Promise.all([
         import('../../config/load-config.ts'),
-        import('../../store/create-store.ts'),
         import('../../promotion/promote-family.ts'),
       ]);
+      if (options.distillations !== undefined) checkFolderIfPresent(options.distillations, '--distillations');
       const { config } = loadConfig({ path: options.config });
-      const store = await createStore(options.db ?? config.store.url);
+      // The gateway creates the store; a promotion in a store no gateway reads would do nothing.
+      const store = await openExistingStore(options.db ?? config.store.url);
       try {
         const result = await promoteFamily({
           store,
           familyId: options.family,
           registryDir: resolve(config.specialists.registry),
-          minShadowRequests: Number(options.minShadowRequests),
-          confidence: Number(options.confidence),
+          minShadowRequests: options.minShadowRequests,
+          confidence: options.confidence,
           ...(options.keepThreshold ? { keepThreshold: true } : {}),
           ...(options.pointEstimate ? { pointEstimate: true } : {}),
           ...(options.specialist ? { specialist: options.specialist } : {}),
           ...(options.shadow ? { shadow: true } : {}),
           ...(options.force ? { force: true } : {}),
           ...(options.rollback ? { rollback: true } : {}),
-          ...(options.threshold ? { threshold: Number(options.threshold) } : {}),
+          ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
           ...(options.distillations ? { distillationDir: options.distillations } : {}),
         });
         if (options.json) {

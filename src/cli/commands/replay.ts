@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { wholeNumber } from '../option-parsers.ts';
 
 /** Options of `rightsize replay`. */
 export interface ReplayCommandOptions {
@@ -40,8 +41,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--baseline-model <id>', "catalog model to price the baseline with (default: the route's first llm tier)")
     .option(
       '--review-wait <seconds>',
-      'let each request escalated to a person wait up to this long for the decision (x-rightsize-review-wait-seconds)',
-      wholeNumber('--review-wait', 0),
+      'let each request escalated to a person wait up to this long for the decision, 0-300 (x-rightsize-review-wait-seconds)',
+      wholeNumber('--review-wait', 0, 300),
     )
     .option('--json', 'print the summary as JSON')
     .action(async (options: ReplayCommandOptions) => {
@@ -80,13 +81,4 @@ export function registerReplayCommand(program: Command): void {
       // Every request failing is a failed replay; some errors are a result, shown in the table.
       if (summary.requests > 0 && summary.errors.requests === summary.requests) process.exitCode = 1;
     });
-}
-
-function wholeNumber(name: string, minimum: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < minimum)
-      throw new InvalidArgumentError(`${name} must be a whole number of at least ${minimum}, got "${text}"`);
-    return value;
-  };
 }

@@ -1,6 +1,8 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { ReviewQueue } from '../../review/review-queue.ts';
 import type { ReviewItem } from '../../store/store.ts';
+import { openExistingStore } from '../cli-files.ts';
+import { wholeNumber } from '../option-parsers.ts';
 
 /** Options every `rightsize review` subcommand takes: where the store is. */
 interface StoreOptions {
@@ -37,7 +39,7 @@ export function registerReviewCommand(program: Command): void {
   withStore(review.command('list').description('List review items, oldest first'))
     .addOption(new Option('--status <status>', 'only items in this state').choices(['pending', 'claimed', 'resolved']))
     .option('--route <name>', 'only items of this route')
-    .option('--limit <n>', 'at most N items', positiveInteger)
+    .option('--limit <n>', 'at most N items', wholeNumber('--limit', 1))
     .action(async (options: ListOptions) => {
       await withQueue(options, async (queue) => {
         const items = await queue.list({ status: options.status, route: options.route, limit: options.limit });
@@ -107,15 +109,17 @@ function withStore(command: Command): Command {
     .option('--json', 'print JSON');
 }
 
-/** Opens the store, runs `work` over its review queue, and closes the store. */
+/**
+ * Opens the store, runs `work` over its review queue, and closes the store. The store must exist:
+ * review items are written there by a gateway.
+ */
 async function withQueue(options: StoreOptions, work: (queue: ReviewQueue) => Promise<void>): Promise<void> {
-  const [{ loadConfig }, { createStore }, { ReviewQueue }] = await Promise.all([
+  const [{ loadConfig }, { ReviewQueue }] = await Promise.all([
     import('../../config/load-config.ts'),
-    import('../../store/create-store.ts'),
     import('../../review/review-queue.ts'),
   ]);
   const url = options.db ?? loadConfig({ path: options.config }).config.store.url;
-  const store = await createStore(url);
+  const store = await openExistingStore(url);
   try {
     await work(new ReviewQueue(store));
   } finally {
@@ -201,11 +205,4 @@ function shorten(text: string, length: number): string {
 
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
-}
-
-function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new InvalidArgumentError(`must be a whole number from 1, got "${text}"`);
-  return value;
 }

@@ -1,4 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { checkFolderCreatable } from '../cli-files.ts';
+import { specialistName } from '../option-parsers.ts';
 
 interface TrainOptions {
   data: string;
@@ -48,6 +50,7 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption(
       '--name <name>',
       'specialist name (lowercase letters, digits, dashes); serve it as specialist/<name>',
+      specialistName('--name'),
     )
     .addOption(
       new Option('--arch <arch>', 'fasttext (fastest), encoder (sentence vectors), ensemble (most accurate)')
@@ -85,6 +88,7 @@ export function registerTrainCommand(program: Command): void {
         import('../../specialists/registry/load-specialist.ts'),
         import('../../errors/rightsize-error.ts'),
       ]);
+      checkFolderCreatable(options.registry, '--registry');
       // A running gateway may serve the specialist: replacing it must be asked for, before any work.
       if (!options.force && listSpecialists(options.registry).some((entry) => entry.name === options.name)) {
         throw new RightsizeError(

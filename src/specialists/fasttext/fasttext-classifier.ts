@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { RightsizeError } from '../../errors/rightsize-error.ts';
 import type { LabelledRow } from '../read-labelled-data.ts';
 
 /**
@@ -149,13 +150,37 @@ export class FastTextClassifier {
     return new FastTextClassifier(wasm, native, options.labelIndex.size);
   }
 
-  /** Loads a model saved by {@link FastTextClassifier.save}. */
+  /**
+   * Loads a model saved by {@link FastTextClassifier.save}.
+   * @throws RightsizeError `invalid_config` naming the file when fastText cannot read it (the WASM
+   *   core throws a bare number, or aborts, on a truncated or foreign file).
+   */
   static async load(path: string, labelCount: number): Promise<FastTextClassifier> {
-    const wasm = await createWasmModule();
+    const bytes = readFileSync(path);
+    // While loading, the core's own "Aborted()" line would precede the error below: keep it quiet.
+    let loading = true;
+    const wasm = await createWasmModule({
+      printErr: (text: string) => {
+        if (!loading) console.error(text);
+      },
+    });
     const native = new wasm.FastText();
-    wasm.FS.writeFile('/model.bin', readFileSync(path));
-    native.loadModel('/model.bin');
-    wasm.FS.unlink('/model.bin');
+    try {
+      // fastText reads a truncated file without complaint, and then predicts from zeros.
+      if (!hasModelLayout(bytes)) throw new Error('not a complete fastText model file');
+      wasm.FS.writeFile('/model.bin', bytes);
+      native.loadModel('/model.bin');
+      wasm.FS.unlink('/model.bin');
+      native.predict('probe', 1, 0).delete();
+    } catch (cause) {
+      throw new RightsizeError(
+        'invalid_config',
+        `the fastText model file ${path} is corrupt or unreadable: retrain the specialist (\`rightsize train --force\`)`,
+        { cause },
+      );
+    } finally {
+      loading = false;
+    }
     return new FastTextClassifier(wasm, native, labelCount);
   }
 
@@ -210,8 +235,39 @@ export class FastTextClassifier {
   }
 }
 
-async function createWasmModule(): Promise<FastTextWasmModule> {
+/** fastText's `FASTTEXT_FILEFORMAT_MAGIC_INT32` and `FASTTEXT_VERSION` (fastText 0.9). */
+const FILE_MAGIC = 793712314;
+const FILE_VERSION = 12;
+
+/**
+ * Whether `bytes` has the layout of a complete, unquantized supervised fastText model: the magic
+ * and version, then (after the args and the dictionary) the input matrix of `nwords + bucket` rows
+ * and the output matrix of `nlabels` rows, each `dim` wide, ending exactly at the end of the file.
+ * The args are 12 int32 and a double from byte 8 (`dim` first, `bucket` ninth); the dictionary
+ * header follows at byte 64 (`size`, `nwords`, `nlabels` as int32).
+ */
+function hasModelLayout(bytes: Uint8Array): boolean {
+  if (bytes.length < 80) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getInt32(0, true) !== FILE_MAGIC || view.getInt32(4, true) !== FILE_VERSION) return false;
+  const dim = view.getInt32(8, true);
+  const bucket = view.getInt32(40, true);
+  const words = view.getInt32(68, true);
+  const labels = view.getInt32(72, true);
+  if (dim <= 0 || bucket < 0 || words < 0 || labels <= 0) return false;
+  // Each matrix: int64 rows, int64 columns, rows x columns float32; a bool (quantized: false) before it.
+  const output = bytes.length - 16 - 4 * labels * dim;
+  const input = output - 1 - 16 - 4 * (words + bucket) * dim;
+  if (input < 81) return false;
+  const matrix = (offset: number, rows: number) =>
+    bytes[offset - 1] === 0 &&
+    view.getBigInt64(offset, true) === BigInt(rows) &&
+    view.getBigInt64(offset + 8, true) === BigInt(dim);
+  return matrix(output, labels) && matrix(input, words + bucket);
+}
+
+async function createWasmModule(options: { printErr?: (text: string) => void } = {}): Promise<FastTextWasmModule> {
   // A fresh module (and heap) per call: getFastTextModule instantiates the WASM file each time.
   const { getFastTextModule } = await import('fasttext.wasm.js');
-  return (await getFastTextModule()) as unknown as FastTextWasmModule;
+  return (await getFastTextModule(options)) as unknown as FastTextWasmModule;
 }
