@@ -15,8 +15,10 @@ const ALLOWED: Readonly<Record<'edge' | 'on-prem', ReadonlySet<string>>> = {
  * engine does it): with `on-prem` no model whose provider runs in the cloud is tried, with `edge`
  * only in-process models are; tiers left with no model are dropped and the reasons say so.
  * `cloud` and `hybrid` restrict nothing here.
+ * A model that cannot run now counts where it would run (`ResolvedModel.deployment`).
  * @throws RightsizeError `invalid_request` for an unknown value; `no_model_qualifies` (422) when
- * no model of the plan may see the data.
+ * no model of the plan may see the data; `provider_not_configured` (503) when the models it may see
+ * cannot run yet (e.g. `edge` while the specialists are still loading), naming why.
  */
 export function restrictDeployment(plan: Plan, requirement: string, context: RoutingContext): Plan {
   if (requirement !== 'edge' && requirement !== 'on-prem' && requirement !== 'cloud' && requirement !== 'hybrid') {
@@ -28,8 +30,9 @@ export function restrictDeployment(plan: Plan, requirement: string, context: Rou
   const allowed = ALLOWED[requirement];
   const dropped: string[] = [];
   const permitted = (id: string) => {
-    const deployment = context.resolveModel(id)?.provider?.deployment;
-    // A model that cannot run now is kept: the executor skips it and says why.
+    const model = context.resolveModel(id);
+    // A model that cannot run now is judged by where it would run; kept when that is unknown (the executor skips it and says why).
+    const deployment = model?.provider?.deployment ?? model?.deployment;
     if (deployment === undefined || allowed.has(deployment)) return true;
     dropped.push(`${id} (${deployment})`);
     return false;
@@ -47,6 +50,18 @@ export function restrictDeployment(plan: Plan, requirement: string, context: Rou
       {
         param: 'x-rightsize-deployment',
       },
+    );
+  }
+  const waiting = tiers.flatMap((tier) => [tier.model, ...tier.fallbacks]);
+  if (waiting.every((id) => !context.resolveModel(id)?.provider)) {
+    // What is left cannot run yet: say so, rather than what it would take to run a model the requirement excludes.
+    const why = waiting.every((id) => id.startsWith('specialist/'))
+      ? `its specialists are still loading (${waiting.join(', ')}; see the gateway's output), retry shortly`
+      : waiting.map((id) => `${id}: ${context.resolveModel(id)?.unavailable ?? 'unknown model'}`).join('; ');
+    throw new RightsizeError(
+      'provider_not_configured',
+      `No ${requirement} model is available yet for this request: ${why}. x-rightsize-deployment: ${requirement} excludes ${dropped.join(', ')}.`,
+      { param: 'x-rightsize-deployment' },
     );
   }
   return { ...plan, tiers, reasons: [...plan.reasons, `deployment ${requirement}: dropped ${dropped.join(', ')}`] };

@@ -1,4 +1,4 @@
-import type { ModelEntry } from '../catalog/catalog.ts';
+import type { Deployment, ModelEntry } from '../catalog/catalog.ts';
 import type { Provider } from '../providers/provider.ts';
 
 /** A model id resolved to what serves it. */
@@ -12,6 +12,11 @@ export interface ResolvedModel {
   upstreamModel: string;
   /** Why the model cannot be used now, e.g. "provider openai is not configured: set OPENAI_API_KEY". */
   unavailable?: string;
+  /**
+   * Where a model that cannot run now would run once it can (its configured provider's deployment;
+   * `edge` for a specialist still training), so that a deployment requirement can exclude it.
+   */
+  deployment?: Deployment;
 }
 
 /** What the executor needs from the running gateway. */

@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_YAML } from '../config/default-config.ts';
 import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
+import { createSpecialistProvider } from '../providers/specialist/create-specialist-provider.ts';
+import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
@@ -93,5 +99,60 @@ models:
   it('lists auto among the models', async () => {
     const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data.map((model) => model.id)).toContain('auto');
+  });
+});
+
+describe('x-rightsize-deployment: edge while the specialists are still loading (default config, no OPENAI_API_KEY)', () => {
+  const registryDir = mkdtempSync(join(tmpdir(), 'rightsize-edge-loading-'));
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    // The specialists of specialists.train are not in the (empty) registry yet: as during the first start's training.
+    const specialists = createSpecialistProvider({ registryDir, costPerCallUsd: 0.000001 });
+    gateway = await startGateway({
+      config: parseConfig(
+        DEFAULT_CONFIG_YAML.replace('port: 8080', 'port: 0').replace(
+          'registry: .rightsize/specialists',
+          `registry: ${JSON.stringify(registryDir)}`,
+        ),
+      ),
+      environment: readEnvironment({}),
+      store: await createSqliteStore(':memory:'),
+      specialists: {
+        provider: specialists,
+        names: () => specialists.names(),
+        labels: (name) => specialists.labels(name),
+      },
+    });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    rmSync(registryDir, { recursive: true, force: true });
+  });
+
+  const edge = async (model: string) => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-rightsize-deployment': 'edge' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'My card has not arrived' }] }),
+    });
+    return {
+      status: response.status,
+      error: ((await response.json()) as { error: { code: string; message: string } }).error,
+    };
+  };
+
+  it('says no edge model is available yet, not which cloud key to set', async () => {
+    const route = await edge('support-triage');
+    expect([route.status, route.error.code]).toEqual([503, 'provider_not_configured']);
+    expect(route.error.message).toMatch(
+      /^No edge model is available yet for this request: its specialists are still loading/,
+    );
+    expect(route.error.message).toContain('(specialist/support-triage-fasttext, specialist/support-triage;');
+    expect(route.error.message).not.toContain('OPENAI_API_KEY');
+    // A cloud model named with edge is excluded (422), whether or not its key is set.
+    const cloud = await edge('gpt-4o-mini');
+    expect([cloud.status, cloud.error.code]).toEqual([422, 'no_model_qualifies']);
+    expect(cloud.error.message).toContain('gpt-4o-mini (cloud)');
   });
 });

@@ -213,6 +213,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
           provider: undefined,
           upstreamModel: name,
           unavailable: 'specialists are not loaded',
+          deployment: 'edge',
         };
       }
       // Not cached while missing: a specialist may finish training after start.
@@ -225,6 +226,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
           provider: undefined,
           upstreamModel: name,
           unavailable: `specialist ${name} is not ready: it is trained at start from specialists.train (see the gateway's output)`,
+          deployment: 'edge',
         };
       }
       model = { id, entry: specialistEntry(id), provider: specialists.provider, upstreamModel: name };
@@ -233,6 +235,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       if (!entry) return undefined;
       const provider = providers.get(entry.provider);
       const how = unconfigured.get(entry.provider);
+      const wouldRun = config.providers[entry.provider]?.deployment;
       model = provider
         ? { id, entry, provider, upstreamModel: entry.upstreamName ?? entry.id }
         : {
@@ -241,6 +244,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
             provider: undefined,
             upstreamModel: entry.upstreamName ?? entry.id,
             unavailable: `provider ${entry.provider} is not configured${how ? `: ${how}` : ''}`,
+            ...(wouldRun ? { deployment: wouldRun } : {}),
           };
     }
     resolved.set(id, model);
