@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -41,9 +43,11 @@ describe('describeCliError: one line and an exit code for anything a command thr
   });
 
   it('turns a SqliteError into one line (exit 2)', () => {
-    const path = `/tmp/rightsize-not-a-db-${process.pid}.txt`;
+    const folder = mkdtempSync(join(tmpdir(), 'rightsize-not-a-db-'));
+    const path = join(folder, 'notes.db');
     writeFileSync(path, 'plain text, not SQLite\n'.repeat(100));
     const error = thrown(() => new BetterSqlite3(path).pragma('journal_mode = WAL'));
+    rmSync(folder, { recursive: true, force: true });
     expect(describeCliError(error)).toEqual({
       message:
         'the SQLite store failed: file is not a database (SQLITE_NOTADB); check that --db or store.url names a Rightsize store',
