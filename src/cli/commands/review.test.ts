@@ -149,4 +149,47 @@ describe('rightsize review on a SQLite store', () => {
     expect(missing.code).not.toBe(0);
     expect(missing.err).toMatch(/^rightsize: No review item rv_nope in this store; .*\n$/);
   });
+
+  it('checks a decision on an item queued before its labels were known against the route in the config', async () => {
+    const store = await createSqliteStore(join(folder, 'rightsize.db'));
+    const early = await new ReviewQueue(store).enqueue({
+      route: 'tickets',
+      requestId: 'req_3',
+      input: 'my card is stuck in the ATM',
+      labels: null,
+      candidates: [],
+    });
+    await store.close();
+    const config = join(folder, 'labels.yaml');
+    writeFileSync(
+      config,
+      `store: { url: "${db}" }\nroutes:\n  tickets:\n    labels: [card_swallowed, card_arrival]\n    tiers: [{ model: human }]\n`,
+    );
+    const refused = await run(
+      'review',
+      'resolve',
+      early.id,
+      '--decision',
+      'Not A Label',
+      '--reviewer',
+      'bo',
+      '--config',
+      config,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('is not one of the 2 labels of route tickets');
+    const resolved = await run(
+      'review',
+      'resolve',
+      early.id,
+      '--decision',
+      'Card Swallowed',
+      '--reviewer',
+      'bo',
+      '--config',
+      config,
+    );
+    expect(resolved.code).toBe(0);
+    expect(resolved.out).toContain(`Resolved ${early.id} as card_swallowed`);
+  });
 });

@@ -81,12 +81,15 @@ export function registerReviewCommand(program: Command): void {
         ]);
         const current = await getItem(queue, id);
         let decision = options.decision;
-        if (current.labels) {
-          const label = matchLabel(decision, current.labels);
+        // Items queued while the route's labels were unknown (its specialist still training) are
+        // checked against the labels the config gives the route now, as the gateway does.
+        const labels = current.labels ?? (await routeLabels(options, current.route));
+        if (labels) {
+          const label = matchLabel(decision, labels);
           if (label === undefined)
             throw new RightsizeError(
               'invalid_request',
-              `--decision "${decision.slice(0, 80)}" is not one of the ${current.labels.length} labels of route ${current.route}; see them with \`rightsize review show ${id}\`.`,
+              `--decision "${decision.slice(0, 80)}" is not one of the ${labels.length} labels of route ${current.route}; see them with \`rightsize review show ${id}\`.`,
               { param: 'decision' },
             );
           decision = label;
@@ -97,6 +100,28 @@ export function registerReviewCommand(program: Command): void {
         );
       });
     });
+}
+
+/**
+ * A route's labels from the config: its `labels`, or its `labelsFrom` specialist's from the
+ * registry; null when the route is unknown, has neither, or the specialist is not trained yet.
+ */
+async function routeLabels(options: StoreOptions, route: string): Promise<string[] | null> {
+  const [{ loadConfig }, { readSpecialistMetadata }, { resolve }] = await Promise.all([
+    import('../../config/load-config.ts'),
+    import('../../specialists/registry/load-specialist.ts'),
+    import('node:path'),
+  ]);
+  const { config } = loadConfig({ path: options.config });
+  const entry = config.routes[route];
+  if (!entry) return null;
+  if (entry.labels) return [...entry.labels];
+  if (!entry.labelsFrom) return null;
+  try {
+    return readSpecialistMetadata(resolve(config.specialists.registry), entry.labelsFrom).labels;
+  } catch {
+    return null;
+  }
 }
 
 function withStore(command: Command): Command {
