@@ -132,13 +132,40 @@ export const tierConfigSchema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
 });
 
-export const routeConfigSchema = z.strictObject({
-  description: z.string().optional(),
-  /** Label set of a classification route; or take it from a specialist with `labelsFrom`. */
-  labels: z.array(z.string()).optional(),
-  labelsFrom: z.string().optional(),
-  tiers: z.array(tierConfigSchema).min(1, 'a route needs at least one tier'),
-});
+export const routeConfigSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    /** Label set of a classification route; or take it from a specialist with `labelsFrom`. */
+    labels: z
+      .array(z.string().min(1, 'a label cannot be empty'))
+      .min(1, 'list at least one label, or leave labels out')
+      .optional(),
+    labelsFrom: z.string().optional(),
+    tiers: z.array(tierConfigSchema).min(1, 'a route needs at least one tier'),
+  })
+  .superRefine((route, context) => {
+    // Mistakes that would load and then quietly never answer as meant.
+    route.tiers.forEach((tier, index) => {
+      if (tier.model === 'human' && index < route.tiers.length - 1)
+        context.addIssue({
+          code: 'custom',
+          path: ['tiers', index, 'model'],
+          message: 'human must be the last tier: the tiers after it would never be reached',
+        });
+      if (tier.accept?.calibrated && !tier.model.startsWith('specialist/'))
+        context.addIssue({
+          code: 'custom',
+          path: ['tiers', index, 'accept', 'calibrated'],
+          message: `only specialist/NAME tiers have a calibrated threshold; for ${tier.model} use labels, regex, jsonSchema, scorer or minConfidence`,
+        });
+    });
+    if (route.labels && route.labelsFrom)
+      context.addIssue({
+        code: 'custom',
+        path: ['labelsFrom'],
+        message: 'give labels or labelsFrom, not both',
+      });
+  });
 
 /** A specialist trained at start when missing from the registry (see `providers/specialist/ensure-specialists.ts`). */
 export const specialistTrainSchema = z.strictObject({

@@ -58,6 +58,25 @@ describe('loadConfig', () => {
     ).not.toThrow();
   });
 
+  it('refuses routes that would load and then never answer as meant', () => {
+    const message = configError(`
+routes:
+  triage:
+    labels: []
+    tiers:
+      - { model: human }
+      - { model: gpt-4o-mini, accept: { calibrated: true } }
+  both:
+    labels: [a]
+    labelsFrom: tickets
+    tiers: [{ model: human }]
+`);
+    expect(message).toContain('routes.triage.labels: list at least one label');
+    expect(message).toContain('routes.triage.tiers[0].model: human must be the last tier');
+    expect(message).toContain('routes.triage.tiers[1].accept.calibrated: only specialist/NAME tiers');
+    expect(message).toContain('routes.both.labelsFrom: give labels or labelsFrom, not both');
+  });
+
   it('requires a base URL for each provider', () => {
     expect(configError('providers:\n  local: {}\n')).toContain('providers.local.baseUrl');
   });

@@ -38,7 +38,7 @@ store: { url: "sqlite::memory:" }
 routes:
   js:
     tiers:
-      - { model: human }
+      - { model: gpt-4o-mini }
       - { model: human, accept: { jsonSchema: ${schema} } }
 `);
     const error = await createRuntime({ config: config('{ type: banana }'), environment: readEnvironment({}) }).catch(
@@ -53,5 +53,20 @@ routes:
       environment: readEnvironment({}),
     });
     await runtime.close();
+  });
+
+  it('refuses a route named like a model, and a route calibration naming no route', async () => {
+    const config = parseConfig(`
+store: { url: "sqlite::memory:" }
+specialists: { calibrateRoutes: [{ route: tickets, targetAccuracy: 0.97 }] }
+routes:
+  gpt-4o-mini:
+    tiers: [{ model: human }]
+`);
+    const error = await createRuntime({ config, environment: readEnvironment({}) }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'invalid_config' });
+    const message = (error as Error).message;
+    expect(message).toContain('routes.gpt-4o-mini: the route has the name of a model, which it would hide');
+    expect(message).toContain('specialists.calibrateRoutes[0].route: "tickets" is not a route of routes');
   });
 });

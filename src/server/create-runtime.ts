@@ -90,6 +90,14 @@ function checkReferences(config: RightsizeConfig, known: (id: string) => boolean
       if (!known(tier.model)) problems.push(`routes.${name}.tiers[${index}].model: "${tier.model}"`);
     });
   }
+  for (const name of Object.keys(config.routes)) {
+    if (known(name))
+      problems.push(`routes.${name}: the route has the name of a model, which it would hide; rename the route`);
+  }
+  config.specialists.calibrateRoutes.forEach((entry, index) => {
+    if (!config.routes[entry.route])
+      problems.push(`specialists.calibrateRoutes[${index}].route: "${entry.route}" is not a route of routes`);
+  });
   for (const [model, fallbacks] of Object.entries(config.fallbacks)) {
     if (!known(model)) problems.push(`fallbacks.${model}`);
     fallbacks.forEach((fallback, index) => {
@@ -99,7 +107,7 @@ function checkReferences(config: RightsizeConfig, known: (id: string) => boolean
   if (problems.length > 0) {
     throw new RightsizeError(
       'invalid_config',
-      `The config names models that do not exist:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nUse a catalog model id (add it under models), specialist/<name> (trained, or listed in specialists.train), or human.`,
+      `The config names models or routes that do not exist, or clash:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nUse a catalog model id (add it under models), specialist/<name> (trained, or listed in specialists.train), or human; route names must differ from model ids.`,
     );
   }
 }
