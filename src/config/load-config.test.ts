@@ -77,6 +77,13 @@ routes:
     expect(message).toContain('routes.both.labelsFrom: give labels or labelsFrom, not both');
   });
 
+  it('describes a provider that fits no kind against the closest kind, naming the key', () => {
+    const message = configError('providers:\n  p: { baseUrl: "not a url", deployment: moon }\n');
+    expect(message).toContain('providers.p.baseUrl: Invalid URL');
+    expect(message).toContain('providers.p.deployment: Invalid option');
+    expect(message).not.toContain('providers.p: Invalid input');
+  });
+
   it('requires a base URL for each provider', () => {
     expect(configError('providers:\n  local: {}\n')).toContain('providers.local.baseUrl');
   });

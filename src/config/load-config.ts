@@ -54,6 +54,16 @@ export function parseConfig(text: string, source = 'config'): RightsizeConfig {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // A value that fits no option (e.g. a provider, openai-compatible or recorded): describe what
+    // is wrong against the option it comes closest to, the one with the fewest problems.
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    if (closest.length > 0)
+      return closest
+        .slice(0, 3)
+        .map((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue))
+        .join('; ');
+  }
   const key = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     return `${key || '(top level)'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((name) => `"${name}"`).join(', ')}; remove or rename (check the spelling against rightsize.example.yaml)`;
