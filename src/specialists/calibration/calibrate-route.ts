@@ -4,6 +4,7 @@ import { loadSpecialist, readSpecialistMetadata, saveThresholdCalibration } from
 import type { ThresholdCalibration } from '../specialist.ts';
 import { splitTrainValid } from '../split-train-valid.ts';
 import { type CascadeChoice, type CascadeOperatingPoint, calibrateCascade } from './calibrate-cascade.ts';
+import { checkCalibrationOptions } from './check-calibration-options.ts';
 
 /** Options of {@link calibrateRoute}. */
 export interface CalibrateRouteOptions {
@@ -56,14 +57,7 @@ export function routeCalibrationSource(route: string): string {
  */
 export async function calibrateRoute(options: CalibrateRouteOptions): Promise<CalibrateRouteResult> {
   const confidence = options.confidence ?? 0.95;
-  for (const [flag, value] of [
-    ['--target-accuracy', options.targetAccuracy],
-    ['--confidence', confidence],
-  ] as const) {
-    if (!(value > 0 && value < 1)) {
-      throw new RightsizeError('invalid_input', `${flag} ${value} is out of range: give a value in (0, 1), e.g. 0.97`);
-    }
-  }
+  checkCalibrationOptions(options.targetAccuracy, confidence);
   if (options.specialists.length === 0) {
     throw new RightsizeError(
       'invalid_input',

@@ -1,9 +1,9 @@
-import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { evaluateSpecialist } from '../evaluation/evaluate-specialist.ts';
 import { readLabelledData } from '../read-labelled-data.ts';
 import { saveThresholdCalibration } from '../registry/load-specialist.ts';
 import type { ThresholdCalibration } from '../specialist.ts';
 import { calibrateThreshold, type ThresholdChoice, toThresholdCalibration } from './calibrate-threshold.ts';
+import { checkCalibrationOptions } from './check-calibration-options.ts';
 
 /** Options of {@link calibrateSpecialist}. */
 export interface CalibrateSpecialistOptions {
@@ -31,14 +31,7 @@ export async function calibrateSpecialist(
   options: CalibrateSpecialistOptions,
 ): Promise<{ choice: ThresholdChoice; calibration: ThresholdCalibration | undefined }> {
   const confidence = options.confidence ?? 0.95;
-  for (const [flag, value] of [
-    ['--target-accuracy', options.targetAccuracy],
-    ['--confidence', confidence],
-  ] as const) {
-    if (!(value > 0 && value < 1)) {
-      throw new RightsizeError('invalid_input', `${flag} ${value} is out of range: give a value in (0, 1), e.g. 0.98`);
-    }
-  }
+  checkCalibrationOptions(options.targetAccuracy, confidence);
   const { predictions, actual } = await evaluateSpecialist(options);
   const choice = calibrateThreshold(
     predictions.map((prediction, index) => ({
