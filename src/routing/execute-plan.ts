@@ -27,8 +27,12 @@ export interface ExecuteOptions {
   shadow?: ShadowRun;
 }
 
+/** What {@link executePlan} resolves to: the answer, or the failure with what was spent first. */
+export type ExecutionOutcome = ExecutionResult | ExecutionFailure;
+
 /** The outcome of a plan: the answer to send and everything the log and headers report. */
 export interface ExecutionResult {
+  ok: true;
   completion: ProviderCompletion;
   /** True when `completion.body` may be sent as the provider's bytes. */
   passThrough: boolean;
@@ -49,6 +53,30 @@ export interface ExecutionResult {
   reviewId?: string;
 }
 
+/**
+ * A plan that gave no answer to send (every tier failed or was skipped, none that answered may be
+ * served, or the client left), with what it spent before: the log row of a failed request carries
+ * its attempts, tokens and cost like that of an answered one.
+ */
+export interface ExecutionFailure {
+  ok: false;
+  /** What to answer the client with: a `RightsizeError`, or what a provider threw. */
+  error: unknown;
+  /** Every model tried, in order (with the answer and confidence of those that answered); the shadow's last, unjudged. */
+  attempts: TierAttempt[];
+  /** Tokens summed over the tiers that answered; undefined when none did. */
+  usage: TokenUsage | undefined;
+  /** USD over the tiers that answered and the shadow (0 when none did); null when one of them has no price. */
+  costUsd: number | null;
+}
+
+/** What the tiers of a plan have spent so far, filled in as they run. */
+interface Spending {
+  attempts: TierAttempt[];
+  usages: TokenUsage[];
+  costs: Array<number | null>;
+}
+
 interface TierCall {
   completion: ProviderCompletion;
   model: ResolvedModel;
@@ -64,20 +92,36 @@ interface TierCall {
  * `onlyIfAccepted`. A plan's shadow runs beside the tiers; its judged attempt is appended to the
  * attempts and its cost to the cost.
  * Once `signal` aborts (the client left) no further tier runs.
- * @throws RightsizeError `provider_not_configured` when no tier could run, else the last tier's error;
+ *
+ * Never rejects: a plan that gives no answer resolves to an {@link ExecutionFailure} (`ok: false`)
+ * with the attempts, tokens and cost spent before it failed (a tier that answered before the client
+ * left, a promoted specialist that did not settle the request, a person it was queued for) and its
+ * `error`: `provider_not_configured` when no tier could run, else the last tier's error;
  * `no_model_qualifies` when only `onlyIfAccepted` tiers answered and none was accepted;
  * `client_closed_request` once `signal` has aborted.
  */
-export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionOutcome> {
   const shadow = options.shadow ?? startShadow(plan, options);
-  if (!shadow) return executeTiers(plan, options);
+  const spent: Spending = { attempts: [], usages: [], costs: [] };
   let result: ExecutionResult;
   try {
-    result = await executeTiers(plan, options);
+    result = await executeTiers(plan, options, spent);
   } catch (error) {
-    await shadow;
-    throw error;
+    // The shadow ran all the same: its attempt (unjudged: no answer was served) and its cost are the request's.
+    const attempt = await shadow;
+    if (attempt) {
+      spent.attempts.push(attempt);
+      spent.costs.push(attempt.costUsd);
+    }
+    return {
+      ok: false,
+      error,
+      attempts: spent.attempts,
+      usage: spent.usages.length > 0 ? sumUsage(spent.usages) : undefined,
+      costUsd: addCosts(spent.costs),
+    };
   }
+  if (!shadow) return result;
   const attempt = judgeShadow(await shadow, result.completion.response.choices?.[0]?.message?.content ?? null);
   if (attempt) {
     result.attempts.push(attempt);
@@ -153,11 +197,10 @@ async function callShadow(
   }
 }
 
-async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult> {
-  const attempts: TierAttempt[] = [];
+/** Runs the tiers (see {@link executePlan}); throws the error to answer with, `spent` holding what it spent. */
+async function executeTiers(plan: Plan, options: ExecuteOptions, spent: Spending): Promise<ExecutionResult> {
+  const { attempts, usages, costs } = spent;
   const candidates: Array<EscalationContext['candidates'][number]> = [];
-  const usages: TokenUsage[] = [];
-  const costs: Array<number | null> = [];
   let best: { call: TierCall; tier: number; answer: string | null } | undefined;
   let lastError: unknown;
   /** The last answer refused by a tier whose answers are served only when accepted. */
@@ -185,8 +228,7 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
       });
       continue;
     }
-    // An answer that comes after the client left (e.g. a person's, while it waited) reaches nobody.
-    if (options.signal.aborted) throw clientClosed(options.signal);
+    // Paid for even when the client has left meanwhile: the request's log row counts it.
     usages.push(call.usage);
     costs.push(call.costUsd);
     const answer = call.completion.response.choices?.[0]?.message?.content ?? null;
@@ -209,6 +251,13 @@ async function executeTiers(plan: Plan, options: ExecuteOptions): Promise<Execut
     if (answer !== null) attempt.answer = answer.slice(0, 200);
     const pendingReview =
       call.model.entry.class === 'human' && call.completion.response.choices?.[0]?.finish_reason === 'pending_review';
+    // An answer that comes after the client left (e.g. a person's, while it waited) reaches nobody;
+    // its attempt is judged like any other, and the request ends there.
+    if (options.signal.aborted) {
+      attempt.outcome = pendingReview ? 'pending' : verdict.accepted ? 'accepted' : 'escalated';
+      if (!verdict.accepted) attempt.reason = verdict.reason;
+      throw clientClosed(options.signal);
+    }
     const last = index === plan.tiers.length - 1 && !tier.onlyIfAccepted;
     if (verdict.accepted || pendingReview || last) {
       attempt.outcome = pendingReview ? 'pending' : verdict.accepted ? 'accepted' : 'escalated';
@@ -275,6 +324,7 @@ function finish(
   if (rewrite) delete completion.body;
   const reviewId = call.completion.review?.id;
   return {
+    ok: true,
     completion,
     passThrough: !rewrite && completion.body !== undefined,
     servedModel: call.model.id,

@@ -9,6 +9,7 @@ import {
 import type { ProviderStream, StreamEvent } from '../providers/provider.ts';
 import { countUsage } from '../routing/count-tokens.ts';
 import {
+  type ExecutionFailure,
   type ExecutionResult,
   executePlan,
   judgeShadow,
@@ -52,7 +53,8 @@ const MAX_REVIEW_WAIT_SECONDS = 300;
  * A shadow specialist (a family in shadow mode) runs beside a stream as beside any request: the
  * stream is not held for it, and its answer is judged against the streamed content at the end.
  * A client that leaves stops its request: no further tier runs (no review item is queued), nothing
- * is sent, and the log row says 499 `client_closed_request`.
+ * is sent, and the log row says 499 `client_closed_request`. A request that fails or whose client
+ * left is logged with the tiers it tried and the tokens and cost of those that answered.
  */
 export function registerChatCompletionsRoute(app: FastifyInstance, dependencies: ChatCompletionsDependencies): void {
   const { runtime, metrics } = dependencies;
@@ -75,7 +77,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       waitMs = reviewWaitMs(request);
       plan = planFor(chat, request);
     } catch (error) {
-      logFailure(base, null, [], error, started);
+      logFailure(base, null, nothingSpent(), error, started);
       throw error;
     }
     const controller = new AbortController();
@@ -96,23 +98,27 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       });
     }
 
-    let result: ExecutionResult;
-    try {
-      result = await executePlan(plan, {
-        request: chat,
-        rawBody,
-        requestId,
-        signal: controller.signal,
-        context: runtime.context,
-        reviewWaitMs: waitMs,
-      });
-    } catch (error) {
-      logFailure(base, plan.route, [], controller.signal.aborted ? controller.signal.reason : error, started);
-      throw error;
+    const result = await executePlan(plan, {
+      request: chat,
+      rawBody,
+      requestId,
+      signal: controller.signal,
+      context: runtime.context,
+      reviewWaitMs: waitMs,
+    });
+    if (!result.ok) {
+      logFailure(
+        base,
+        plan.route,
+        result,
+        controller.signal.aborted ? controller.signal.reason : result.error,
+        started,
+      );
+      throw result.error;
     }
     if (controller.signal.aborted) {
-      // The client left as the answer came: nothing to send; the log says 499.
-      logFailure(base, plan.route, result.attempts, controller.signal.reason, started);
+      // The client left as the answer came: nothing to send; the log says 499, with what was spent.
+      logFailure(base, plan.route, result, controller.signal.reason, started);
       reply.hijack();
       return;
     }
@@ -228,7 +234,11 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       }
       return pipeStream(reply, context, model, attempts, iterator, first, attemptStarted);
     }
-    logFailure(base, plan.route, attempts, signal.aborted ? signal.reason : lastError, started);
+    // The shadow ran all the same: its attempt (unjudged) and its cost are the request's, as without streaming.
+    const shadowAttempt = await shadow;
+    if (shadowAttempt) attempts.push(shadowAttempt);
+    const spent = { attempts, usage: undefined, costUsd: addCosts(attempts.map((attempt) => attempt.costUsd)) };
+    logFailure(base, plan.route, spent, signal.aborted ? signal.reason : lastError, started);
     throw lastError ?? new RightsizeError('provider_not_configured', 'No model could serve the stream.');
   }
 
@@ -298,10 +308,11 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const counted = usage ?? countUsage(chat, text);
     const costUsd = priceUsage(model.entry.prices, counted);
     const modelLatencyMs = performance.now() - attemptStarted;
-    // A shadow is judged on complete answers only (as without streaming, where a failed request logs
-    // none). It started with the provider call, so by the last event it has almost always answered;
-    // its cost is the request's too, and goes in the trailer.
-    const shadow = context.shadow && status === 200 ? judgeShadow(await context.shadow, text) : undefined;
+    // A shadow is judged on complete answers only; a failed stream logs it unjudged (as without
+    // streaming). It started with the provider call, so by the last event it has almost always
+    // answered; its cost is the request's too, and goes in the trailer.
+    const shadowAttempt = context.shadow ? await context.shadow : undefined;
+    const shadow = status === 200 ? judgeShadow(shadowAttempt, text) : shadowAttempt;
     const totalUsd = shadow ? addCosts([costUsd, shadow.costUsd]) : costUsd;
     raw.addTrailers({ 'x-rightsize-cost-usd': formatCost(totalUsd) });
     raw.end();
@@ -341,28 +352,22 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     attempts: TierAttempt[],
   ): Promise<void> {
     const single: Plan = { ...context.plan, tiers: [{ model: model.id, fallbacks: [] }] };
-    let result: ExecutionResult;
-    try {
-      result = await executePlan(single, {
-        request: context.chat,
-        requestId: context.requestId,
-        signal: context.signal,
-        context: runtime.context,
-        ...(context.shadow ? { shadow: context.shadow } : {}),
-      });
-    } catch (error) {
-      const failure = context.signal.aborted ? context.signal.reason : error;
-      logFailure(context.base, context.plan.route, attempts, failure, context.started);
-      throw error;
+    const result = await executePlan(single, {
+      request: context.chat,
+      requestId: context.requestId,
+      signal: context.signal,
+      context: runtime.context,
+      ...(context.shadow ? { shadow: context.shadow } : {}),
+    });
+    // The models skipped before this one come first in the log row.
+    const spent = { attempts: [...attempts, ...result.attempts], usage: result.usage, costUsd: result.costUsd };
+    if (!result.ok) {
+      const failure = context.signal.aborted ? context.signal.reason : result.error;
+      logFailure(context.base, context.plan.route, spent, failure, context.started);
+      throw result.error;
     }
     if (context.signal.aborted) {
-      logFailure(
-        context.base,
-        context.plan.route,
-        [...attempts, ...result.attempts],
-        context.signal.reason,
-        context.started,
-      );
+      logFailure(context.base, context.plan.route, spent, context.signal.reason, context.started);
       reply.hijack();
       return;
     }
@@ -378,7 +383,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       decision: decisionOf(context.plan),
       servedModel: result.servedModel,
       provider: result.provider,
-      tiers: [...attempts, ...result.attempts],
+      tiers: spent.attempts,
       status: 200,
       errorCode: null,
       usage: result.usage,
@@ -393,24 +398,22 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
 
   type BaseRecord = Pick<RequestLogRecord, 'id' | 'time' | 'apiKeyId' | 'requestedModel' | 'stream' | 'tag'>;
 
-  function logFailure(
-    base: BaseRecord,
-    route: string | null,
-    tiers: TierAttempt[],
-    error: unknown,
-    started: number,
-  ): void {
+  /**
+   * Logs a request that was not answered (`error`, or the client's leaving): its status and code, and
+   * what it spent first (`spent`: the tiers tried, the tokens and USD of those that answered).
+   */
+  function logFailure(base: BaseRecord, route: string | null, spent: Spent, error: unknown, started: number): void {
     const failure = toRightsizeError(error, runtime.config.server.bodyLimitBytes);
     record(base, {
       route,
       decision: null,
       servedModel: null,
       provider: failure.upstream?.provider ?? null,
-      tiers,
+      tiers: spent.attempts,
       status: toErrorResponse(failure).status,
       errorCode: failure.code,
-      usage: undefined,
-      costUsd: 0,
+      usage: spent.usage,
+      costUsd: spent.costUsd,
       latencyMs: performance.now() - started,
       ttftMs: null,
       escalations: 0,
@@ -473,6 +476,14 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     runtime.logWriter.append(row);
     metrics.observe(row);
   }
+}
+
+/** What a request spent before it failed (see {@link ExecutionFailure}); an answer's result has the same fields. */
+type Spent = Pick<ExecutionFailure, 'attempts' | 'usage' | 'costUsd'>;
+
+/** What a request that failed before any tier ran spent: nothing (a new object: rows never share `tiers`). */
+function nothingSpent(): Spent {
+  return { attempts: [], usage: undefined, costUsd: 0 };
 }
 
 const sseHeaders = {
