@@ -39,7 +39,7 @@ function keywordSpecialists(): SpecialistSource {
   return { provider, names: () => ['keywords'], labels: () => ['card_arrival', 'refund'] };
 }
 
-describe('what the log says about paid tiers and failures', () => {
+describe('what the log and the headers say about paid tiers, failures and promotions', () => {
   let upstream: OpenAIProtocolServer;
   let gateway: RunningGateway;
   let store: Store;
@@ -264,6 +264,53 @@ routes:
       ]);
       expect(row.tiers[0]?.costUsd).toBeGreaterThan(0);
       expect(row.costUsd).toBeCloseTo((row.tiers[0]?.costUsd ?? 0) + SPECIALIST_USD, 12);
+    });
+  });
+
+  describe('the headers of a promoted request', () => {
+    /** The `x-rightsize-*` headers of a response, but the route's name and the decision (which differ by design). */
+    function decision(response: Response): Record<string, string> {
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, key) => {
+        if (key.startsWith('x-rightsize-') && key !== 'x-rightsize-route' && key !== 'x-rightsize-decision')
+          headers[key] = value;
+      });
+      return headers;
+    }
+
+    it('say which tier answered, whether it was accepted and the escalations, as a route says them', async () => {
+      for (const stream of [false, true]) {
+        const promoted = { 'x-rightsize-task': 'tickets' };
+        const settled = await post('label:refund', 'my card has not arrived', promoted, { stream });
+        const escalated = await post('label:refund', 'where is my refund', promoted, { stream });
+        expect(decision(settled)).toEqual({
+          'x-rightsize-model': 'specialist/keywords',
+          'x-rightsize-tier': '0',
+          'x-rightsize-accepted': 'true',
+          'x-rightsize-escalations': '0',
+          'x-rightsize-confidence': '0.9000',
+          'x-rightsize-cost-usd': String(SPECIALIST_USD),
+        });
+        expect(decision(escalated)).toEqual({
+          'x-rightsize-model': 'label:refund',
+          'x-rightsize-tier': '1',
+          'x-rightsize-accepted': 'true',
+          'x-rightsize-escalations': '1',
+          'x-rightsize-cost-usd': String(Number((SPECIALIST_USD + LLM_USD).toFixed(10))),
+        });
+        expect(settled.headers.get('x-rightsize-route')).toBe('-');
+        expect(settled.headers.get('x-rightsize-decision')).toBe(
+          'family fam_tickets: specialist/keywords first (accept at 0.5000)',
+        );
+        // The same cascade as a route answers with the same headers.
+        expect(decision(await post('keywords-first', 'my card has not arrived', {}, { stream }))).toEqual(
+          decision(settled),
+        );
+        expect(decision(await post('keywords-first', 'where is my refund', {}, { stream }))).toEqual(
+          decision(escalated),
+        );
+        for (const response of [settled, escalated]) await response.text();
+      }
     });
   });
 });

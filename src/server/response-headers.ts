@@ -3,9 +3,12 @@ import type { Plan } from '../routing/plan.ts';
 
 /**
  * The `x-rightsize-*` headers every answer carries: route (or `-`), the model that answered, its
- * tier, the cost in USD (`unpriced` when a model has no price), escalations, and for classification
- * tiers the confidence; `x-rightsize-review-id` when a person will decide; `x-rightsize-skipped`
- * listing tiers whose provider is not configured.
+ * tier (zero-based), the cost in USD (`unpriced` when a model has no price), escalations, and for
+ * classification tiers the confidence; for cascades, `x-rightsize-accepted` (`true`, or `false` when
+ * no tier's acceptance rule took an answer and the best refused one is served): a route, or a single
+ * model a promotion put a specialist in front of (`x-rightsize-decision` names the family);
+ * `x-rightsize-review-id` and `-review-status` when a person will decide; `x-rightsize-skipped`
+ * listing tiers whose provider is not configured; `x-rightsize-decision` with the plan's reasons.
  */
 export function decisionHeaders(requestId: string, plan: Plan, result: ExecutionResult): Record<string, string> {
   const headers: Record<string, string> = {
@@ -22,7 +25,8 @@ export function decisionHeaders(requestId: string, plan: Plan, result: Execution
     headers['x-rightsize-review-id'] = result.reviewId;
     headers['x-rightsize-review-status'] = result.completion.review?.status ?? 'pending';
   }
-  if (plan.kind === 'route') headers['x-rightsize-accepted'] = String(result.accepted);
+  // A promoted request is a cascade like a route: [specialist, the model named] (see `promotion/`).
+  if (plan.kind === 'route' || plan.tiers.length > 1) headers['x-rightsize-accepted'] = String(result.accepted);
   const skipped = result.attempts.filter((attempt) => attempt.outcome === 'skipped').map((attempt) => attempt.model);
   // A tier that could not run is reported, never passed over silently.
   if (skipped.length > 0) headers['x-rightsize-skipped'] = skipped.join(',');
