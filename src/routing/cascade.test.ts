@@ -127,6 +127,10 @@ describe('cascades', () => {
     const id = answer.header('x-rightsize-review-id') ?? '';
     expect(answer.content).toContain(id);
     expect(Number(answer.header('x-rightsize-cost-usd'))).toBeCloseTo(5.000025, 8);
+    // Waiting for a person is neither accepted nor refused: the log says pending.
+    await gateway.runtime.logWriter.flush();
+    const [logged] = await store.queryRequestLogs({ route: 'to-human', limit: 1 });
+    expect(logged?.tiers.at(-1)).toMatchObject({ model: 'human', outcome: 'pending' });
 
     const pending = (await (await fetch(`${gateway.url}/v1/rightsize/review?status=pending`)).json()) as {
       data: Array<{ id: string; labels: string[]; candidates: Array<{ answer: string; reason: string }> }>;

@@ -249,8 +249,7 @@ async function executeTiers(plan: Plan, options: ExecuteOptions, spent: Spending
     const confidence = call.completion.confidence ?? scored?.score;
     if (confidence !== undefined) attempt.confidence = confidence;
     if (answer !== null) attempt.answer = answer.slice(0, 200);
-    const pendingReview =
-      call.model.entry.class === 'human' && call.completion.response.choices?.[0]?.finish_reason === 'pending_review';
+    const pendingReview = call.completion.review?.status === 'pending';
     // An answer that comes after the client left (e.g. a person's, while it waited) reaches nobody;
     // its attempt is judged like any other, and the request ends there.
     if (options.signal.aborted) {
