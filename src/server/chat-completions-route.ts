@@ -64,6 +64,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const started = performance.now();
     const time = Date.now();
     const requestId = createRequestId(time);
+    // Set first, so error answers carry it too and a client can find the request's log row.
+    reply.header('x-request-id', requestId);
     const apiKeyId = request.apiKeyId ?? null;
     const rawBody = request.body as Buffer;
     const chat = parseBody(rawBody);

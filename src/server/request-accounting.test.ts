@@ -204,6 +204,8 @@ routes:
       expect(response.status).toBe(502);
       const row = await onlyRowSince(since);
       expect([row.status, row.errorCode, row.costUsd]).toEqual([502, 'upstream_error', 0]);
+      // The error answer names its log row, as a success does.
+      expect(response.headers.get('x-request-id')).toBe(row.id);
       expect(summary(row)).toEqual([
         [0, 'fail-500', 'failed', 'upstream_error', 0],
         [1, 'fail-503', 'failed', 'upstream_error', 0],
