@@ -79,7 +79,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       waitMs = reviewWaitMs(request);
       plan = planFor(chat, request);
     } catch (error) {
-      logFailure(base, null, nothingSpent(), error, started);
+      logFailure(base, undefined, nothingSpent(), error, started);
       throw error;
     }
     const controller = new AbortController();
@@ -109,18 +109,12 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       reviewWaitMs: waitMs,
     });
     if (!result.ok) {
-      logFailure(
-        base,
-        plan.route,
-        result,
-        controller.signal.aborted ? controller.signal.reason : result.error,
-        started,
-      );
+      logFailure(base, plan, result, controller.signal.aborted ? controller.signal.reason : result.error, started);
       throw result.error;
     }
     if (controller.signal.aborted) {
       // The client left as the answer came: nothing to send; the log says 499, with what was spent.
-      logFailure(base, plan.route, result, controller.signal.reason, started);
+      logFailure(base, plan, result, controller.signal.reason, started);
       reply.hijack();
       return;
     }
@@ -240,7 +234,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const shadowAttempt = await shadow;
     if (shadowAttempt) attempts.push(shadowAttempt);
     const spent = { attempts, usage: undefined, costUsd: addCosts(attempts.map((attempt) => attempt.costUsd)) };
-    logFailure(base, plan.route, spent, signal.aborted ? signal.reason : lastError, started);
+    logFailure(base, plan, spent, signal.aborted ? signal.reason : lastError, started);
     throw lastError ?? new RightsizeError('provider_not_configured', 'No model could serve the stream.');
   }
 
@@ -365,11 +359,11 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const spent = { attempts: [...attempts, ...result.attempts], usage: result.usage, costUsd: result.costUsd };
     if (!result.ok) {
       const failure = context.signal.aborted ? context.signal.reason : result.error;
-      logFailure(context.base, context.plan.route, spent, failure, context.started);
+      logFailure(context.base, context.plan, spent, failure, context.started);
       throw result.error;
     }
     if (context.signal.aborted) {
-      logFailure(context.base, context.plan.route, spent, context.signal.reason, context.started);
+      logFailure(context.base, context.plan, spent, context.signal.reason, context.started);
       reply.hijack();
       return;
     }
@@ -404,11 +398,16 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
    * Logs a request that was not answered (`error`, or the client's leaving): its status and code, and
    * what it spent first (`spent`: the tiers tried, the tokens and USD of those that answered).
    */
-  function logFailure(base: BaseRecord, route: string | null, spent: Spent, error: unknown, started: number): void {
+  /**
+   * Logs a request that got no answer, with what it spent; `plan` is undefined when it failed before
+   * one was made. Escalations count the tiers it moved past before the one that ended it.
+   */
+  function logFailure(base: BaseRecord, plan: Plan | undefined, spent: Spent, error: unknown, started: number): void {
     const failure = toRightsizeError(error, runtime.config.server.bodyLimitBytes);
+    const tiersTried = new Set(spent.attempts.filter((attempt) => attempt.tier >= 0).map((attempt) => attempt.tier));
     record(base, {
-      route,
-      decision: null,
+      route: plan?.route ?? null,
+      decision: plan ? decisionOf(plan) : null,
       servedModel: null,
       provider: failure.upstream?.provider ?? null,
       tiers: spent.attempts,
@@ -418,7 +417,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       costUsd: spent.costUsd,
       latencyMs: performance.now() - started,
       ttftMs: null,
-      escalations: 0,
+      escalations: Math.max(0, tiersTried.size - 1),
       requestMessages: null,
       responseText: null,
     });

@@ -206,6 +206,8 @@ routes:
       expect([row.status, row.errorCode, row.costUsd]).toEqual([502, 'upstream_error', 0]);
       // The error answer names its log row, as a success does.
       expect(response.headers.get('x-request-id')).toBe(row.id);
+      // It moved past the first tier before the second ended it.
+      expect(row.escalations).toBe(1);
       expect(summary(row)).toEqual([
         [0, 'fail-500', 'failed', 'upstream_error', 0],
         [1, 'fail-503', 'failed', 'upstream_error', 0],
@@ -235,6 +237,8 @@ routes:
       ]);
       expect(row.tiers[0]).toMatchObject({ confidence: 0.2, answer: 'refund' });
       expect([row.status, row.costUsd]).toEqual([502, SPECIALIST_USD]);
+      // The promotion that shaped the plan is named, as for an answered request.
+      expect([row.escalations, row.decision]).toEqual([1, expect.stringContaining('tickets')]);
     });
 
     it('logs the shadow of a failed request, unjudged, with its cost, streamed or not', async () => {
