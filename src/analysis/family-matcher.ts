@@ -107,13 +107,16 @@ export function linePrefix(line: string): string | undefined {
 }
 
 /**
- * Whether a request belongs to the family: the same tag; or the same masked system prompt and every
- * fixed line of the template (and every `Label: <*>` prefix) among the user message's lines, in order.
+ * Whether a request belongs to the family: the same tag; or, untagged, the same masked system prompt
+ * and every fixed line of the template (and every `Label: <*>` prefix) among the user message's lines,
+ * in order.
  * Cluster families never match: recognising them would take a sentence encoder per request.
  */
 export function matchesFamily(matcher: FamilyMatcher, parts: RequestParts): boolean {
   if (matcher.kind === 'tag') return parts.tag === matcher.tag;
   if (matcher.kind === 'cluster') return false;
+  // A tagged request belongs to its tag's family (as `analyze` groups it), not to a template's.
+  if (parts.tag) return false;
   if (maskSlots(parts.system) !== matcher.system) return false;
   return linesMatchTemplate(matcher.lines, maskedLines(parts.user));
 }

@@ -192,6 +192,25 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
       return gold.get(text) === row.responseText;
     }).length;
     expect(correct / settled.length).toBeGreaterThan(0.8);
+
+    // A ticket the specialist settles goes to the model when the client asks for more than a label
+    // (JSON, tools, several choices), or tags it as another task.
+    const confident = (JSON.parse(settled[0]?.requestMessages ?? '[]') as Array<{ content: string }>)[1]?.content ?? '';
+    const messages = [
+      { role: 'system' as const, content: SYSTEM },
+      { role: 'user' as const, content: confident },
+    ];
+    const servedBy = async (extra: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      (
+        await client.chat.completions.create({ model: 'big-model', messages, ...extra }, { headers }).withResponse()
+      ).response.headers.get('x-rightsize-model');
+    expect(await servedBy({})).toBe('specialist/tickets');
+    expect(await servedBy({ response_format: { type: 'json_object' } })).toBe('big-model');
+    expect(await servedBy({ tools: [{ type: 'function', function: { name: 'route_ticket', parameters: {} } }] })).toBe(
+      'big-model',
+    );
+    expect(await servedBy({ n: 2 })).toBe('big-model');
+    expect(await servedBy({}, { 'x-rightsize-task': 'other-task' })).toBe('big-model');
   });
 
   it('rolls back live: every request goes to the model again', async () => {

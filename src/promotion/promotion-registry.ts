@@ -125,10 +125,8 @@ export async function createPromotionRegistry(options: {
   timer?.unref();
 
   function find(request: PromotionRequest): LoadedPromotion | undefined {
-    if (request.tag !== null) {
-      const tagged = byTag.get(request.tag);
-      if (tagged) return tagged;
-    }
+    // A tagged request belongs to its tag's family (as `analyze` groups it), never to a template's.
+    if (request.tag !== null) return byTag.get(request.tag);
     if (bySystem.size === 0) return undefined;
     const parts = requestParts(request.messages, request.tag);
     const candidates = bySystem.get(maskSlots(parts.system));

@@ -20,6 +20,24 @@ export interface PromotionRequest {
   messages: ReadonlyArray<{ role?: unknown; content?: unknown }>;
   /** The `x-rightsize-task` header, when sent. */
   tag: string | null;
+  /**
+   * The request asks for more than one plain-text answer (see {@link asksForMoreThanText}): a
+   * specialist's label cannot serve it, so no promotion applies. @default false
+   */
+  beyondText?: boolean;
+}
+
+/**
+ * Whether a chat completion asks for what a classifier's one label cannot be: a `response_format`
+ * other than text (JSON, a JSON schema), tools to call, or several choices (`n` > 1).
+ */
+export function asksForMoreThanText(chat: {
+  response_format?: { type: string } | null | undefined;
+  tools?: readonly unknown[] | null | undefined;
+  n?: number | null | undefined;
+}): boolean {
+  const format = chat.response_format?.type;
+  return (format !== undefined && format !== 'text') || (chat.tools?.length ?? 0) > 0 || (chat.n ?? 1) > 1;
 }
 
 /**
@@ -52,5 +70,7 @@ export function resolvePlan(model: string, sources: PlanSources, request?: Promo
     labels: null,
     reasons: [],
   };
-  return request && sources.promote && !model.startsWith('specialist/') ? sources.promote(plan, request) : plan;
+  return request && sources.promote && !request.beyondText && !model.startsWith('specialist/')
+    ? sources.promote(plan, request)
+    : plan;
 }

@@ -19,7 +19,7 @@ import {
 } from '../routing/execute-plan.ts';
 import type { Plan } from '../routing/plan.ts';
 import { addCosts, priceUsage } from '../routing/price-usage.ts';
-import { resolvePlan } from '../routing/resolve-plan.ts';
+import { asksForMoreThanText, resolvePlan } from '../routing/resolve-plan.ts';
 import { restrictDeployment } from '../routing/restrict-deployment.ts';
 import type { ResolvedModel } from '../routing/routing-context.ts';
 import type { RequestLogRecord, TierAttempt } from '../store/store.ts';
@@ -158,7 +158,11 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     if (chat.model === 'auto' && dependencies.planAuto)
       return dependencies.planAuto(chat, request.headers, request.apiKeyId ?? null);
     const tag = headerString(request.headers['x-rightsize-task']) ?? null;
-    const plan = resolvePlan(chat.model, runtime.planSources, { messages: chat.messages, tag });
+    const plan = resolvePlan(chat.model, runtime.planSources, {
+      messages: chat.messages,
+      tag,
+      beyondText: asksForMoreThanText(chat),
+    });
     const deployment = headerString(request.headers['x-rightsize-deployment']);
     if (plan) return deployment === undefined ? plan : restrictDeployment(plan, deployment.trim(), runtime.context);
     const names = [...Object.keys(runtime.config.routes), ...runtime.availableModels()].slice(0, 12);
