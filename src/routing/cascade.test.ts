@@ -51,6 +51,9 @@ routes:
     tiers:
       - { model: "label:no idea", accept: { labels: true } }
       - { model: human }
+  only-people:
+    labels: [${labels.join(', ')}]
+    tiers: [{ model: human }]
 `;
 }
 
@@ -119,6 +122,25 @@ describe('cascades', () => {
       ['cloud-llm', 'skipped', 'not_configured'],
       ['label:exchange_rate', 'accepted', undefined],
     ]);
+  });
+
+  it('queues nothing for a person when the request has no text: a 400, not a $5 review', async () => {
+    const post = (model: string) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: ' ' }] }),
+      });
+    const response = await post('only-people');
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('invalid_request');
+    expect(body.error.message).toContain('nothing for a person to review');
+    // After a model that answered (refused), the cascade serves that answer, marked not accepted.
+    const refused = await post('to-human');
+    expect([refused.status, refused.headers.get('x-rightsize-accepted')]).toEqual([200, 'false']);
+    expect(await store.listReviewItems({ route: 'only-people' })).toHaveLength(0);
+    expect((await store.listReviewItems({ route: 'to-human' })).filter((item) => item.input.trim() === '')).toEqual([]);
   });
 
   it('queues for a person what no model settles, and stores the decision as gold', async () => {

@@ -55,18 +55,29 @@ routes:
     await runtime.close();
   });
 
-  it('refuses a route named like a model, and a route calibration naming no route', async () => {
+  it('refuses a route named like a model, label checks without labels, and a route calibration naming no route', async () => {
     const config = parseConfig(`
 store: { url: "sqlite::memory:" }
 specialists: { calibrateRoutes: [{ route: tickets, targetAccuracy: 0.97 }] }
 routes:
   gpt-4o-mini:
     tiers: [{ model: human }]
+  auto:
+    tiers: [{ model: human }]
+  unlabelled:
+    tiers: [{ model: gpt-4o-mini, accept: { labels: true } }, { model: human }]
+  later-labels:
+    labelsFrom: trained-later
+    tiers: [{ model: gpt-4o-mini, accept: { labels: true } }, { model: human }]
 `);
     const error = await createRuntime({ config, environment: readEnvironment({}) }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'invalid_config' });
     const message = (error as Error).message;
     expect(message).toContain('routes.gpt-4o-mini: the route has the name of a model, which it would hide');
     expect(message).toContain('specialists.calibrateRoutes[0].route: "tickets" is not a route of routes');
+    expect(message).toContain('routes.auto: the route has the name of a model');
+    expect(message).toContain('routes.unlabelled.tiers[0].accept.labels: the route has no labels to check against');
+    // A specialist may be trained after start (\`rightsize train\` beside a running gateway).
+    expect(message).not.toContain('later-labels');
   });
 });

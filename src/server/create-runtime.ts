@@ -90,9 +90,15 @@ function checkReferences(config: RightsizeConfig, known: (id: string) => boolean
       if (!known(tier.model)) problems.push(`routes.${name}.tiers[${index}].model: "${tier.model}"`);
     });
   }
-  for (const name of Object.keys(config.routes)) {
-    if (known(name))
+  for (const [name, route] of Object.entries(config.routes)) {
+    if (known(name) || name === 'auto')
       problems.push(`routes.${name}: the route has the name of a model, which it would hide; rename the route`);
+    route.tiers.forEach((tier, index) => {
+      if (tier.accept?.labels && !route.labels && !route.labelsFrom)
+        problems.push(
+          `routes.${name}.tiers[${index}].accept.labels: the route has no labels to check against; add labels or labelsFrom`,
+        );
+    });
   }
   config.specialists.calibrateRoutes.forEach((entry, index) => {
     if (!config.routes[entry.route])

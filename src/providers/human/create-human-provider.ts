@@ -1,3 +1,4 @@
+import { RightsizeError } from '../../errors/rightsize-error.ts';
 import type { ReviewQueue } from '../../review/review-queue.ts';
 import { lastUserText } from '../chat-completion.ts';
 import type { Provider, ProviderCall, ProviderCompletion } from '../provider.ts';
@@ -8,6 +9,7 @@ import type { Provider, ProviderCall, ProviderCompletion } from '../provider.ts'
  * completion at once (or after waiting up to `escalation.waitMs` for the decision): the decision as
  * content when a person has decided, else a note that the item awaits review, with its id. A call
  * whose signal has already aborted (the client left) queues nothing and rejects with its reason.
+ * @throws RightsizeError `invalid_request` when the request has no user text to review.
  */
 export function createHumanProvider(options: { queue: ReviewQueue }): Provider {
   return {
@@ -17,11 +19,19 @@ export function createHumanProvider(options: { queue: ReviewQueue }): Provider {
     async complete(call: ProviderCall): Promise<ProviderCompletion> {
       // Nobody is left to answer: queue no item for a person.
       if (call.signal.aborted) throw call.signal.reason;
+      const input = lastUserText(call.request);
+      // Nothing for a person to read: a $5 review of an empty message helps nobody.
+      if (input.trim() === '')
+        throw new RightsizeError(
+          'invalid_request',
+          'The request has no user message with text, so there is nothing for a person to review; send the text to classify.',
+          { param: 'messages' },
+        );
       const escalation = call.escalation;
       const item = await options.queue.enqueue({
         route: escalation?.route ?? call.upstreamModel,
         requestId: call.requestId,
-        input: lastUserText(call.request),
+        input,
         labels: escalation?.labels ? [...escalation.labels] : null,
         candidates: escalation ? [...escalation.candidates] : [],
       });
