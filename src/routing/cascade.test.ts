@@ -146,6 +146,7 @@ describe('cascades', () => {
   it('queues for a person what no model settles, and stores the decision as gold', async () => {
     const answer = await route('to-human');
     expect(answer.header('x-rightsize-review-status')).toBe('pending');
+    expect(answer.header('x-rightsize-accepted')).toBeNull();
     const id = answer.header('x-rightsize-review-id') ?? '';
     expect(answer.content).toContain(id);
     expect(Number(answer.header('x-rightsize-cost-usd'))).toBeCloseTo(5.000025, 8);

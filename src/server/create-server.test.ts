@@ -97,4 +97,21 @@ describe('the HTTP server', () => {
     expect(await status('/v1/models?/healthz')).toBe(401);
     expect(await status('/healthz/../v1/models')).toBe(401);
   });
+
+  it('answers a badly percent-encoded path in OpenAI’s envelope', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions%ZZ`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        message: 'The URL is not valid (check its percent-encoding).',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_request',
+      },
+    });
+  });
 });

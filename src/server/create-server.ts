@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { toErrorResponse } from '../errors/error-table.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { registerPromotionRoutes } from '../promotion/promotion-routes.ts';
@@ -32,6 +32,11 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: (error, socket) => answerMalformedRequest(error, socket, metrics),
+    // Errors Fastify meets before routing (a badly percent-encoded path): the same envelope.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = toErrorResponse(toRightsizeError(error, bodyLimit));
+      void (reply as FastifyReply).code(status).header('content-type', 'application/json').send(body);
+    },
   });
 
   // Bodies stay bytes: the chat route parses them itself (own error messages) and may forward them as they are.

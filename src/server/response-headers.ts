@@ -6,7 +6,8 @@ import type { Plan } from '../routing/plan.ts';
  * tier (zero-based), the cost in USD (`unpriced` when a model has no price), escalations, and for
  * classification tiers the confidence; for cascades, `x-rightsize-accepted` (`true`, or `false` when
  * no tier's acceptance rule took an answer and the best refused one is served): a route, or a single
- * model a promotion put a specialist in front of (`x-rightsize-decision` names the family);
+ * model a promotion put a specialist in front of (`x-rightsize-decision` names the family); absent
+ * while a person has not decided;
  * `x-rightsize-review-id` and `-review-status` when a person will decide; `x-rightsize-skipped`
  * listing tiers whose provider is not configured; `x-rightsize-decision` with the plan's reasons.
  */
@@ -26,7 +27,10 @@ export function decisionHeaders(requestId: string, plan: Plan, result: Execution
     headers['x-rightsize-review-status'] = result.completion.review?.status ?? 'pending';
   }
   // A promoted request is a cascade like a route: [specialist, the model named] (see `promotion/`).
-  if (plan.kind === 'route' || plan.tiers.length > 1) headers['x-rightsize-accepted'] = String(result.accepted);
+  // An answer still waiting for a person is neither accepted nor refused: the review status says so.
+  const pending = result.reviewId !== undefined && result.completion.review?.status !== 'resolved';
+  if ((plan.kind === 'route' || plan.tiers.length > 1) && !pending)
+    headers['x-rightsize-accepted'] = String(result.accepted);
   const skipped = result.attempts.filter((attempt) => attempt.outcome === 'skipped').map((attempt) => attempt.model);
   // A tier that could not run is reported, never passed over silently.
   if (skipped.length > 0) headers['x-rightsize-skipped'] = skipped.join(',');

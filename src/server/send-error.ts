@@ -22,6 +22,8 @@ export function toRightsizeError(error: unknown, bodyLimitBytes: number): Rights
       return new RightsizeError('invalid_json', 'The request body is empty; send a JSON object.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new RightsizeError('invalid_request', 'The Content-Length header does not match the body.');
+    case 'FST_ERR_BAD_URL':
+      return new RightsizeError('invalid_request', 'The URL is not valid (check its percent-encoding).');
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     return new RightsizeError('invalid_request', fastifyError.message ?? 'Bad request.');
