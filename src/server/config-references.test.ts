@@ -59,6 +59,10 @@ routes:
     const config = parseConfig(`
 store: { url: "sqlite::memory:" }
 specialists: { calibrateRoutes: [{ route: tickets, targetAccuracy: 0.97 }] }
+models:
+  - { id: mine, provider: nope }
+  - { id: twice, provider: openai }
+  - { id: twice, provider: anthropic }
 routes:
   gpt-4o-mini:
     tiers: [{ model: human }]
@@ -77,6 +81,9 @@ routes:
     expect(message).toContain('specialists.calibrateRoutes[0].route: "tickets" is not a route of routes');
     expect(message).toContain('routes.auto: the route has the name of a model');
     expect(message).toContain('routes.unlabelled.tiers[0].accept.labels: the route has no labels to check against');
+    expect(message).toContain('models[0].provider: "nope" is not a provider of providers');
+    expect(message).toContain('models[2].id: "twice" is listed twice');
+    expect(message).not.toContain('models[1]');
     // A specialist may be trained after start (\`rightsize train\` beside a running gateway).
     expect(message).not.toContain('later-labels');
   });

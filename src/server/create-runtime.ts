@@ -1,3 +1,4 @@
+import { BUILTIN_MODELS } from '../catalog/builtin/builtin-models.ts';
 import type { ModelEntry } from '../catalog/catalog.ts';
 import { type Catalog, createCatalog } from '../catalog/create-catalog.ts';
 import type { RecordedProviderConfig, RightsizeConfig } from '../config/config-schema.ts';
@@ -90,6 +91,14 @@ function checkReferences(config: RightsizeConfig, known: (id: string) => boolean
       if (!known(tier.model)) problems.push(`routes.${name}.tiers[${index}].model: "${tier.model}"`);
     });
   }
+  const builtinProviders = new Set(BUILTIN_MODELS.map((entry) => entry.provider));
+  const seen = new Set<string>();
+  config.models.forEach((entry, index) => {
+    if (seen.has(entry.id)) problems.push(`models[${index}].id: "${entry.id}" is listed twice; keep one entry`);
+    seen.add(entry.id);
+    if (!(entry.provider in config.providers) && !builtinProviders.has(entry.provider))
+      problems.push(`models[${index}].provider: "${entry.provider}" is not a provider of providers`);
+  });
   for (const [name, route] of Object.entries(config.routes)) {
     if (known(name) || name === 'auto')
       problems.push(`routes.${name}: the route has the name of a model, which it would hide; rename the route`);
