@@ -6,6 +6,7 @@ import { type RunningGateway, startGateway } from '../server/start-gateway.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
+import { sendAndLeave } from '../testing/send-and-leave.ts';
 
 const labels = ['card_arrival', 'lost_or_stolen_card', 'exchange_rate'];
 
@@ -279,19 +280,9 @@ routes:
     await upstream.close();
   });
 
-  /** Sends a request to `route` and goes away when `leave` resolves; resolves once the client has gone. */
-  async function leave(route: string, headers: Record<string, string>, leaveWhen: () => Promise<void>) {
-    const controller = new AbortController();
-    const sent = fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ model: route, messages: [{ role: 'user', content: 'decide this' }] }),
-      signal: controller.signal,
-    });
-    await leaveWhen();
-    controller.abort();
-    await expect(sent).rejects.toThrow();
-  }
+  /** Sends a request to `route` and goes away when `leaveWhen` resolves (see `sendAndLeave`). */
+  const leave = (route: string, headers: Record<string, string>, leaveWhen: () => Promise<void>) =>
+    sendAndLeave({ gatewayUrl: gateway.url, model: route, text: 'decide this', headers, leaveWhen });
 
   async function loggedRow(route: string) {
     await expect

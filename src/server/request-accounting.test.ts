@@ -5,6 +5,7 @@ import type { Provider } from '../providers/provider.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { RequestLogRecord, Store } from '../store/store.ts';
 import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
+import { sendAndLeave } from '../testing/send-and-leave.ts';
 import type { SpecialistSource } from './create-runtime.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
@@ -145,19 +146,9 @@ routes:
     return (await store.queryRequestLogs({ route, limit: 1 }))[0] as RequestLogRecord;
   }
 
-  /** Sends a request to `route` and goes away when `leaveWhen` resolves; resolves once the client has gone. */
-  async function leave(route: string, headers: Record<string, string>, leaveWhen: () => Promise<void>) {
-    const controller = new AbortController();
-    const sent = fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ model: route, messages: [{ role: 'user', content: 'where is my refund' }] }),
-      signal: controller.signal,
-    });
-    await leaveWhen();
-    controller.abort();
-    await expect(sent).rejects.toThrow();
-  }
+  /** Sends a request to `route` and goes away when `leaveWhen` resolves (see `sendAndLeave`). */
+  const leave = (route: string, headers: Record<string, string>, leaveWhen: () => Promise<void>) =>
+    sendAndLeave({ gatewayUrl: gateway.url, model: route, text: 'where is my refund', headers, leaveWhen });
 
   const summary = (row: RequestLogRecord) =>
     row.tiers.map((tier) => [tier.tier, tier.model, tier.outcome, tier.reason, tier.costUsd]);
