@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
@@ -53,6 +56,22 @@ routes:
       environment: readEnvironment({}),
     });
     await runtime.close();
+  });
+
+  it('refuses before the store is opened: a refused start leaves no database file behind', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rightsize-refs-'));
+    try {
+      const db = join(folder, 'store', 'rightsize.db');
+      const config = parseConfig(
+        `store: { url: "sqlite:${db}" }\nroutes:\n  r:\n    tiers: [{ model: no-such-model }]\n`,
+      );
+      await expect(createRuntime({ config, environment: readEnvironment({}) })).rejects.toMatchObject({
+        code: 'invalid_config',
+      });
+      expect(existsSync(db)).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('refuses a route named like a model, label checks without labels, and a route calibration naming no route', async () => {

@@ -159,8 +159,20 @@ async function createRecordedFromConfig(id: string, provider: RecordedProviderCo
  */
 export async function createRuntime(options: CreateRuntimeOptions): Promise<GatewayRuntime> {
   const { config, environment } = options;
-  // Before anything opens: a rule that cannot compile stops the start, naming its key.
+  // Before anything opens (the store's file included): a rule that cannot compile or a reference to
+  // nothing stops the start, naming its key.
   compileAcceptRules(config.routes);
+  const catalog = createCatalog(config.models);
+  const specialists = options.specialists;
+  const trainedAtStart = new Set(config.specialists.train.map((entry) => entry.name));
+  checkReferences(config, (id) => {
+    if (id === 'human') return true;
+    if (id.startsWith('specialist/')) {
+      const name = id.slice('specialist/'.length);
+      return trainedAtStart.has(name) || (specialists?.names().includes(name) ?? false);
+    }
+    return catalog.get(id) !== undefined;
+  });
   const authenticator = createAuthenticator(config.server.apiKeys, environment);
   const store = options.store ?? (await createStore(config.store.url));
   const logWriter = new RequestLogWriter({
@@ -169,7 +181,6 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     flushIntervalMs: config.store.flushIntervalMs,
     ...(options.onLogError ? { onError: options.onLogError } : {}),
   });
-  const catalog = createCatalog(config.models);
   const reviewQueue = new ReviewQueue(store);
   const providers = new Map<string, Provider>(options.providers);
   const unconfigured = new Map<string, string>();
@@ -206,7 +217,6 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
   }
   const human = createHumanProvider({ queue: reviewQueue });
   const scorers = await loadRouteScorers(config);
-  const specialists = options.specialists;
 
   const humanEntry: ModelEntry = {
     id: 'human',
@@ -218,7 +228,6 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     deployments: ['on-prem'],
   };
   const resolved = new Map<string, ResolvedModel>();
-  const trainedAtStart = new Set(config.specialists.train.map((entry) => entry.name));
 
   function resolveModel(id: string): ResolvedModel | undefined {
     const cached = resolved.get(id);
@@ -297,15 +306,6 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     labelCache.set(name, { labels, readAt: now });
     return labels;
   }
-
-  checkReferences(config, (id) => {
-    if (id === 'human') return true;
-    if (id.startsWith('specialist/')) {
-      const name = id.slice('specialist/'.length);
-      return trainedAtStart.has(name) || (specialists?.names().includes(name) ?? false);
-    }
-    return catalog.get(id) !== undefined;
-  });
 
   const context: RoutingContext = { resolveModel, scorer: (name) => scorers.get(name) };
   const planSources: PlanSources = {
