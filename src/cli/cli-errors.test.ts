@@ -105,6 +105,9 @@ describe('usage errors (commander): one line with a hint, exit 2', () => {
     expect(expectOneLineError(await run([...promote, '--min-shadow-requests', '-3']))).toContain(
       '--min-shadow-requests must be a whole number of at least 1, got "-3"',
     );
+    expect(expectOneLineError(await run([...promote, '--rollback', '--shadow']))).toContain(
+      "option '--rollback' cannot be used with option '--shadow'",
+    );
     const store = await createSqliteStore(db.slice('sqlite:'.length));
     expect(await store.listPromotions()).toEqual([]);
     await store.close();

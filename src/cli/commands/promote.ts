@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { checkFolderIfPresent, openExistingStore } from '../cli-files.ts';
 import { openUnitInterval, specialistName, unitInterval, wholeNumber } from '../option-parsers.ts';
 
@@ -38,7 +38,15 @@ export function registerPromoteCommand(program: Command): void {
     )
     .option('--shadow', 'run the specialist beside the model without answering, and log its agreement')
     .option('--force', 'promote to active without enough shadow data')
-    .option('--rollback', "turn the family's promotion off")
+    .addOption(
+      new Option('--rollback', "turn the family's promotion off").conflicts([
+        'shadow',
+        'force',
+        'threshold',
+        'keepThreshold',
+        'pointEstimate',
+      ]),
+    )
     .option(
       '--threshold <x>',
       'accept the specialist at this confidence, 0 to 1 (default: its calibrated threshold)',
