@@ -1,3 +1,4 @@
+import { HUMAN_MODEL_ID } from '../catalog/catalog.ts';
 import type { SensitiveDataKind } from '../routing/auto/find-sensitive-data.ts';
 import type { Promotion, RequestLogRecord } from '../store/store.ts';
 import type { DistillationRecord } from './distillation-record.ts';
@@ -184,7 +185,7 @@ function summariseFamily(group: FamilyGroup, context: SummaryContext): FamilyRep
 
   // Output diversity is measured on the answers of the models, the answers a specialist would learn
   // (not the human tier's "awaiting review" notices).
-  const answered = modelServed.filter((record) => record.servedModel !== 'human');
+  const answered = modelServed.filter((record) => record.servedModel !== HUMAN_MODEL_ID);
   const answers = countBy(answered.map((record) => normaliseAnswer(record.responseText ?? '')));
   const sortedAnswers = [...answers.entries()].sort((a, b) => b[1] - a[1]);
   let covered = 0;

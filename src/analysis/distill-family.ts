@@ -1,3 +1,4 @@
+import { HUMAN_MODEL_ID } from '../catalog/catalog.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { calibrateThreshold, toThresholdCalibration } from '../specialists/calibration/calibrate-threshold.ts';
 import type { LabelledRow } from '../specialists/read-labelled-data.ts';
@@ -94,7 +95,7 @@ export async function distillFamily(options: DistillFamilyOptions): Promise<Dist
     if (member.record.servedModel?.startsWith('specialist/')) continue;
     const decision = decisions.get(member.record.id);
     // Served by the human tier and not decided yet: the logged text is the "awaiting review" notice.
-    if (member.record.servedModel === 'human' && decision === undefined) continue;
+    if (member.record.servedModel === HUMAN_MODEL_ID && decision === undefined) continue;
     if (decision !== undefined) reviewedRows++;
     const label = (decision ?? member.record.responseText ?? '').trim();
     const text = member.parts.user.trim();

@@ -2,8 +2,9 @@
  * Task families as the gateway recognises them at request time. A family is either a client tag
  * (`x-rightsize-task`) or a prompt template: the system prompt and the fixed lines of the last user
  * message, with slots (numbers, quoted strings, free text) masked. `rightsize analyze` learns the
- * templates from the log (`group-families.ts`); a promotion stores the matcher, and the gateway
- * checks each request against it with {@link matchesFamily}, a few string operations.
+ * templates from the log (`group-families.ts`); a promotion stores the matcher. {@link matchesFamily}
+ * is the rule; the gateway's promotion registry applies the same rule through an index (tag, then
+ * masked system prompt, then {@link linesMatchTemplate}), a few string operations per request.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

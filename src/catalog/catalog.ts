@@ -9,6 +9,9 @@ export const modelClassSchema = z.enum(['slm', 'llm', 'reasoning', 'multimodal',
 /** `slm` small specialist (1M-10B params), `llm`, `reasoning`, `multimodal`, or the `human` tier. */
 export type ModelClass = z.infer<typeof modelClassSchema>;
 
+/** The model id of the human review tier: a route's last tier, and the model of the answers it gives. */
+export const HUMAN_MODEL_ID = 'human';
+
 export const modalitySchema = z.enum(['text', 'image', 'audio']);
 export type Modality = z.infer<typeof modalitySchema>;
 

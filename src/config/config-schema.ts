@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deploymentSchema, modelEntrySchema } from '../catalog/catalog.ts';
+import { deploymentSchema, HUMAN_MODEL_ID, modelEntrySchema } from '../catalog/catalog.ts';
 import { selectionConfigSchema } from '../selection/selection-config.ts';
 
 /**
@@ -146,7 +146,7 @@ export const routeConfigSchema = z
   .superRefine((route, context) => {
     // Mistakes that would load and then quietly never answer as meant.
     route.tiers.forEach((tier, index) => {
-      if (tier.model === 'human' && index < route.tiers.length - 1)
+      if (tier.model === HUMAN_MODEL_ID && index < route.tiers.length - 1)
         context.addIssue({
           code: 'custom',
           path: ['tiers', index, 'model'],

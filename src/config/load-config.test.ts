@@ -80,8 +80,9 @@ routes:
   it('describes a provider that fits no kind against the closest kind, naming the key', () => {
     const message = configError('providers:\n  p: { baseUrl: "not a url", deployment: moon }\n');
     expect(message).toContain('providers.p.baseUrl: Invalid URL');
-    expect(message).toContain('providers.p.deployment: Invalid option');
+    expect(message).toContain('providers.p.deployment: expected one of "edge", "on-prem", "cloud"');
     expect(message).not.toContain('providers.p: Invalid input');
+    expect(configError('server: { port: "80" }\n')).toContain('server.port: expected number, got string');
   });
 
   it('requires a base URL for each provider', () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
+import { describeZodIssue, zodIssueField } from '../errors/describe-zod-issue.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { checkedConfigSchema, type RightsizeConfig } from './config-schema.ts';
 import { DEFAULT_CONFIG_YAML } from './default-config.ts';
@@ -42,9 +43,10 @@ export function parseConfig(text: string, source = 'config'): RightsizeConfig {
     const first = document.errors[0];
     throw new RightsizeError('invalid_config', `${source}: YAML syntax error: ${first?.message ?? 'unknown'}`);
   }
-  const parsed = checkedConfigSchema.safeParse(document.toJS() ?? {});
+  const input: unknown = document.toJS() ?? {};
+  const parsed = checkedConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 10).map((issue) => `  - ${describeIssue(issue)}`);
+    const lines = parsed.error.issues.slice(0, 10).map((issue) => `  - ${describeIssue(issue, input)}`);
     throw new RightsizeError(
       'invalid_config',
       `${source} is not a valid Rightsize config:\n${lines.join('\n')}\nSee rightsize.example.yaml for every key with a comment.`,
@@ -53,7 +55,8 @@ export function parseConfig(text: string, source = 'config'): RightsizeConfig {
   return deepFreeze(parsed.data);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One config problem: the key, then what is wrong (`describeZodIssue`), with the config's own hints. */
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // A value that fits no option (e.g. a provider, openai-compatible or recorded): describe what
     // is wrong against the option it comes closest to, the one with the fewest problems.
@@ -61,23 +64,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     if (closest.length > 0)
       return closest
         .slice(0, 3)
-        .map((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue))
+        .map((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, input))
         .join('; ');
   }
-  const key = formatPath(issue.path);
+  const key = zodIssueField(issue.path);
   if (issue.code === 'unrecognized_keys') {
     return `${key || '(top level)'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((name) => `"${name}"`).join(', ')}; remove or rename (check the spelling against rightsize.example.yaml)`;
   }
-  return `${key || '(top level)'}: ${issue.message}`;
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let text = '';
-  for (const part of path) {
-    if (typeof part === 'number') text += `[${part}]`;
-    else text += text ? `.${String(part)}` : String(part);
-  }
-  return text;
+  return `${key || '(top level)'}: ${describeZodIssue(issue, input)}`;
 }
 
 function deepFreeze<T>(value: T): T {

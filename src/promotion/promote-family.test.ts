@@ -120,6 +120,8 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
   it('refuses to go active without shadow data unless forced', async () => {
     await expect(promoteFamily({ store, familyId, registryDir, distillationDir })).rejects.toMatchObject({
       code: 'conflict',
+      // The CLI's advice names its flags (over HTTP the same advice names the body's fields).
+      message: expect.stringMatching(/--shadow` first and let traffic flow, or pass --force\.$/),
     });
     expect(await store.listPromotions()).toEqual([]);
   });

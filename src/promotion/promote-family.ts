@@ -53,6 +53,32 @@ export interface PromoteFamilyOptions {
    * accuracy falls a little below the target. @default false
    */
   pointEstimate?: boolean;
+  /**
+   * Who asks, for the words of the advice in errors: `cli` names flags (`pass --force`), `http` the
+   * fields of `POST /v1/rightsize/promotions` (`send "force": true`). @default cli
+   */
+  caller?: 'cli' | 'http';
+}
+
+/** How the advice in `promoteFamily`'s errors names its options, for the CLI or for the HTTP body. */
+function adviceTerms(caller: 'cli' | 'http') {
+  if (caller === 'http')
+    return {
+      force: 'send "force": true',
+      passThreshold: 'send "threshold"',
+      raiseThreshold: 'raise "threshold"',
+      specialist: '"specialist"',
+      shadowFirst: (family: string, specialist: string) =>
+        `POST /v1/rightsize/promotions ${JSON.stringify({ family, specialist, shadow: true })}`,
+    };
+  return {
+    force: 'pass --force',
+    passThreshold: 'pass --threshold',
+    raiseThreshold: 'raise --threshold',
+    specialist: '--specialist',
+    shadowFirst: (family: string, specialist: string) =>
+      `\`rightsize promote --family ${family} --specialist ${specialist} --shadow\``,
+  };
 }
 
 /** A threshold recalibrated on live shadow traffic (see {@link promoteFamily}). */
@@ -92,6 +118,7 @@ export interface PromoteFamilyResult {
 export async function promoteFamily(options: PromoteFamilyOptions): Promise<PromoteFamilyResult> {
   const previous = (await options.store.listPromotions()).find((entry) => entry.familyId === options.familyId);
   const note = (what: string) => `${what} by ${options.actor ?? 'cli'}`;
+  const advice = adviceTerms(options.caller ?? 'cli');
   if (options.rollback) {
     if (!previous || previous.mode === 'rolled-back')
       throw new RightsizeError('not_found', `Family ${options.familyId} has no promotion to roll back.`, {
@@ -126,7 +153,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
   if (!specialist)
     throw new RightsizeError(
       'invalid_input',
-      `Name the specialist with --specialist, or distil the family first (\`rightsize distill --family ${options.familyId}\`).`,
+      `Name the specialist with ${advice.specialist}, or distil the family first (\`rightsize distill --family ${options.familyId}\`).`,
     );
   const metadata = readSpecialistMetadata(options.registryDir, specialist);
   const threshold =
@@ -136,7 +163,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
   if (threshold === undefined)
     throw new RightsizeError(
       'invalid_input',
-      `specialist/${specialist} has no calibrated threshold: run \`rightsize distill\` or \`rightsize calibrate\`, or pass --threshold.`,
+      `specialist/${specialist} has no calibrated threshold: run \`rightsize distill\` or \`rightsize calibrate\`, or ${advice.passThreshold}.`,
     );
   const targetAccuracy = options.targetAccuracy ?? distillation?.targetAccuracy ?? 0.97;
 
@@ -160,7 +187,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
     if (items.length < minimum && !options.force)
       throw new RightsizeError(
         'conflict',
-        `specialist/${specialist} has ${items.length} shadowed requests of family ${options.familyId} (${minimum} needed): run \`rightsize promote --family ${options.familyId} --specialist ${specialist} --shadow\` first and let traffic flow, or pass --force.`,
+        `specialist/${specialist} has ${items.length} shadowed requests of family ${options.familyId} (${minimum} needed): run ${advice.shadowFirst(options.familyId, specialist)} first and let traffic flow, or ${advice.force}.`,
       );
     if (items.length >= minimum && options.threshold === undefined && !options.keepThreshold) {
       // Live traffic may differ from the logged history the threshold was calibrated on: recalibrate on it.
@@ -170,7 +197,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
       if (choice.threshold === undefined && !options.force)
         throw new RightsizeError(
           'conflict',
-          `On ${items.length} shadowed requests no threshold gives specialist/${specialist} ${(targetAccuracy * 100).toFixed(1)} % agreement with the served answers (at ${((options.confidence ?? 0.95) * 100).toFixed(0)} % confidence): retrain it on more data, or pass --force.`,
+          `On ${items.length} shadowed requests no threshold gives specialist/${specialist} ${(targetAccuracy * 100).toFixed(1)} % agreement with the served answers (at ${((options.confidence ?? 0.95) * 100).toFixed(0)} % confidence): retrain it on more data, or ${advice.force}.`,
         );
       if (choice.threshold !== undefined) {
         chosen = choice.threshold;
@@ -190,7 +217,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
       if (agreement < targetAccuracy)
         throw new RightsizeError(
           'conflict',
-          `In shadow, specialist/${specialist} agreed with the served answers on ${(agreement * 100).toFixed(1)} % of the requests it would settle at ${threshold.toFixed(4)}, below the ${(targetAccuracy * 100).toFixed(1)} % target: raise --threshold, recalibrate, or pass --force.`,
+          `In shadow, specialist/${specialist} agreed with the served answers on ${(agreement * 100).toFixed(1)} % of the requests it would settle at ${threshold.toFixed(4)}, below the ${(targetAccuracy * 100).toFixed(1)} % target: ${advice.raiseThreshold}, recalibrate, or ${advice.force}.`,
         );
     }
   }

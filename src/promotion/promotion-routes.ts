@@ -68,7 +68,7 @@ export function registerPromotionRoutes(
   const registryDir = resolve(runtime.config.specialists.registry);
 
   async function promote(
-    body: Omit<PromoteFamilyOptions, 'store' | 'registryDir' | 'distillationDir' | 'actor' | 'clusters'>,
+    body: Omit<PromoteFamilyOptions, 'store' | 'registryDir' | 'distillationDir' | 'actor' | 'clusters' | 'caller'>,
     apiKeyId: string | null,
   ): Promise<PromoteFamilyResult> {
     const { promoteFamily } = await import('./promote-family.ts');
@@ -81,6 +81,7 @@ export function registerPromotionRoutes(
         registryDir,
         actor: apiKeyId ?? 'http',
         clusters: false,
+        caller: 'http',
         ...(options.distillationDir ? { distillationDir: options.distillationDir } : {}),
       });
     } catch (error) {
@@ -89,8 +90,6 @@ export function registerPromotionRoutes(
       // A damaged specialist folder is the registry's state, not the gateway's failure.
       if (isRightsizeError(error, 'invalid_config'))
         throw new RightsizeError('conflict', error.message, { param: 'specialist' });
-      // promoteFamily speaks to the CLI: its advice names flags, which an HTTP client sends as fields.
-      if (isRightsizeError(error)) throw new RightsizeError(error.code, forHttp(error.message), errorOptions(error));
       throw error;
     }
     // Applied here before answering (and the specialist's new version loaded): no poll to wait for.
@@ -123,29 +122,4 @@ export function registerPromotionRoutes(
     parseRequestInput(rollbackBodySchema, jsonBody(request.body), 'body');
     return promote({ familyId: family, rollback: true }, request.apiKeyId);
   });
-}
-
-/**
- * `promoteFamily`'s advice, which names the CLI's flags, in the terms of this endpoint's body:
- * `pass --force` becomes `send "force": true`, `pass --threshold` / `raise --threshold` name the
- * `"threshold"` field, and a suggested `rightsize promote ... --shadow` command the POST that does
- * the same. Other commands it suggests (`rightsize distill ...`) are left as they are.
- */
-function forHttp(message: string): string {
-  return message
-    .replace(
-      /`rightsize promote --family (\S+) --specialist (\S+) --shadow`/g,
-      (_match, family: string, specialist: string) =>
-        `POST /v1/rightsize/promotions ${JSON.stringify({ family, specialist, shadow: true })}`,
-    )
-    .replace(/\bpass --force\b/g, 'send "force": true')
-    .replace(
-      /\b(pass|raise) --threshold\b/g,
-      (_match, verb: string) => `${verb === 'pass' ? 'send' : verb} "threshold"`,
-    )
-    .replace(/\bwith --specialist\b/g, 'with "specialist"');
-}
-
-function errorOptions(error: RightsizeError): { param?: string; cause: unknown } {
-  return { ...(error.param === undefined ? {} : { param: error.param }), cause: error };
 }

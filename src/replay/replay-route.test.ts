@@ -8,50 +8,15 @@ import { createCatalog } from '../catalog/create-catalog.ts';
 import { main } from '../cli/main.ts';
 import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
-import type { Provider } from '../providers/provider.ts';
 import { countUsage } from '../routing/count-tokens.ts';
 import { priceUsage } from '../routing/price-usage.ts';
-import type { SpecialistSource } from '../server/create-runtime.ts';
 import { type RunningGateway, startGateway } from '../server/start-gateway.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { Store } from '../store/store.ts';
+import { keywordSpecialists } from '../testing/keyword-specialists.ts';
 import { renderReplayTable } from './render-replay-table.ts';
 import type { ReplaySummary } from './replay.ts';
 import { replayRoute } from './replay-route.ts';
-
-/**
- * A keyword "specialist": sure of `card`, unsure of the rest. In process, like the real ones,
- * so the cascade sees a confidence.
- */
-function keywordSpecialists(): SpecialistSource {
-  const provider: Provider = {
-    id: 'specialist',
-    kind: 'specialist',
-    deployment: 'edge',
-    async complete(call) {
-      const text = String(call.request.messages.at(-1)?.content ?? '').toLowerCase();
-      const [label, confidence] = text.includes('card')
-        ? ['card_arrival', 0.9]
-        : text.includes('refund')
-          ? ['refund', 0.4]
-          : text.includes('rate')
-            ? ['exchange_rate', 0.3]
-            : ['refund', 0.1];
-      return {
-        response: {
-          id: 'sp-1',
-          object: 'chat.completion',
-          created: 0,
-          model: call.upstreamModel,
-          choices: [{ index: 0, message: { role: 'assistant', content: label }, finish_reason: 'stop' }],
-        },
-        usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, source: 'provider' },
-        confidence,
-      };
-    },
-  };
-  return { provider, names: () => ['keywords'], labels: () => null };
-}
 
 /** Run by the judge before it answers a message, when set (a reviewer acting mid-replay). */
 let beforeJudging: ((text: string) => Promise<void>) | undefined;
@@ -142,7 +107,14 @@ describe('replay through a running gateway', () => {
       // No OPENAI_API_KEY: the gpt-4o-mini tier is skipped, and says so.
       environment: readEnvironment({}),
       store,
-      specialists: keywordSpecialists(),
+      specialists: keywordSpecialists({
+        rules: [
+          { keyword: 'card', label: 'card_arrival', confidence: 0.9 },
+          { keyword: 'refund', label: 'refund', confidence: 0.4 },
+          { keyword: 'rate', label: 'exchange_rate', confidence: 0.3 },
+        ],
+        otherwise: { label: 'refund', confidence: 0.1 },
+      }),
     });
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { HUMAN_MODEL_ID } from '../catalog/catalog.ts';
 import { priceUsage } from '../routing/price-usage.ts';
 import type {
   ReplayAnswer,
@@ -8,9 +9,6 @@ import type {
   ReplaySummary,
   ReplayTierSummary,
 } from './replay.ts';
-
-/** The model id of the human tier (see `server/create-runtime.ts`). */
-const HUMAN_MODEL = 'human';
 
 /**
  * The scenario table of a replay, from its outcomes: per tier (index and model) the share of all
@@ -47,11 +45,11 @@ export function summarizeReplay(options: {
     .map((group) => ({
       tier: group.tier,
       model: group.model,
-      human: group.model === HUMAN_MODEL,
+      human: group.model === HUMAN_MODEL_ID,
       ...summarizeGroup(group.answers, requests),
     }));
 
-  const automatedAnswers = answers.filter((answer) => answer.model !== HUMAN_MODEL);
+  const automatedAnswers = answers.filter((answer) => answer.model !== HUMAN_MODEL_ID);
   const messages = new Map<string, number>();
   for (const failure of failures) {
     const message = `${failure.status ?? 'no response'}: ${failure.message}`;

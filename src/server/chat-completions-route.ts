@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { describeZodIssue, zodIssueField } from '../errors/describe-zod-issue.ts';
 import { toErrorResponse } from '../errors/error-table.ts';
 import { isRightsizeError, RightsizeError, type RightsizeErrorCode } from '../errors/rightsize-error.ts';
 import {
@@ -519,15 +520,13 @@ function parseBody(rawBody: unknown): ChatCompletionRequest {
   const parsed = chatCompletionRequestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const param = issue
-      ? issue.path
-          .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
-          .join('.')
-          .replaceAll('.[', '[')
-      : undefined;
-    const missing = issue?.code === 'invalid_type' && /received undefined$/.test(issue.message);
-    const what = missing ? `${param} is required` : `${param}: ${issue?.message ?? 'invalid'}`;
-    throw new RightsizeError('invalid_request', `Invalid chat completion request: ${what}.`, param ? { param } : {});
+    const param = issue ? zodIssueField(issue.path) : '';
+    const what = issue ? describeZodIssue(issue, json) : 'invalid';
+    throw new RightsizeError(
+      'invalid_request',
+      `Invalid chat completion request: ${param ? `${param}: ` : ''}${what}.`,
+      param ? { param } : {},
+    );
   }
   return parsed.data;
 }

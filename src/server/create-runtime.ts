@@ -1,5 +1,5 @@
 import { BUILTIN_MODELS } from '../catalog/builtin/builtin-models.ts';
-import type { ModelEntry } from '../catalog/catalog.ts';
+import { HUMAN_MODEL_ID, type ModelEntry } from '../catalog/catalog.ts';
 import { type Catalog, createCatalog } from '../catalog/create-catalog.ts';
 import type { RecordedProviderConfig, RightsizeConfig } from '../config/config-schema.ts';
 import type { Environment } from '../config/environment.ts';
@@ -166,7 +166,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
   const specialists = options.specialists;
   const trainedAtStart = new Set(config.specialists.train.map((entry) => entry.name));
   checkReferences(config, (id) => {
-    if (id === 'human') return true;
+    if (id === HUMAN_MODEL_ID) return true;
     if (id.startsWith('specialist/')) {
       const name = id.slice('specialist/'.length);
       return trainedAtStart.has(name) || (specialists?.names().includes(name) ?? false);
@@ -233,7 +233,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     const cached = resolved.get(id);
     if (cached) return cached;
     let model: ResolvedModel | undefined;
-    if (id === 'human') {
+    if (id === HUMAN_MODEL_ID) {
       model = { id, entry: humanEntry, provider: human, upstreamModel: 'human' };
     } else if (id.startsWith('specialist/')) {
       const name = id.slice('specialist/'.length);

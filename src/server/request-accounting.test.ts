@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
-import type { Provider } from '../providers/provider.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { RequestLogRecord, Store } from '../store/store.ts';
+import { keywordSpecialists } from '../testing/keyword-specialists.ts';
 import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
 import { sendAndLeave } from '../testing/send-and-leave.ts';
-import type { SpecialistSource } from './create-runtime.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
 /** The specialist's price per call (`specialists.costPerCallUsd`). */
@@ -14,31 +13,6 @@ const SPECIALIST_USD = 0.001;
 /** One upstream call of the protocol server: 11 input tokens at $1 and 7 output tokens at $2 per 1M. */
 const LLM_USD = 0.000025;
 const HUMAN_USD = 5;
-
-/** A keyword specialist, in process: sure (0.9) of tickets about a card, unsure (0.2) of the rest. */
-function keywordSpecialists(): SpecialistSource {
-  const provider: Provider = {
-    id: 'specialist',
-    kind: 'specialist',
-    deployment: 'edge',
-    async complete(call) {
-      const text = String(call.request.messages.at(-1)?.content ?? '').toLowerCase();
-      const [label, confidence] = text.includes('card') ? ['card_arrival', 0.9] : ['refund', 0.2];
-      return {
-        response: {
-          id: 'sp-1',
-          object: 'chat.completion',
-          created: 0,
-          model: call.upstreamModel,
-          choices: [{ index: 0, message: { role: 'assistant', content: label }, finish_reason: 'stop' }],
-        },
-        usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, source: 'provider' },
-        confidence,
-      };
-    },
-  };
-  return { provider, names: () => ['keywords'], labels: () => ['card_arrival', 'refund'] };
-}
 
 describe('what the log and the headers say about paid tiers, failures and promotions', () => {
   let upstream: OpenAIProtocolServer;
@@ -88,7 +62,11 @@ routes:
 `),
       environment: readEnvironment({}),
       store,
-      specialists: keywordSpecialists(),
+      specialists: keywordSpecialists({
+        rules: [{ keyword: 'card', label: 'card_arrival', confidence: 0.9 }],
+        otherwise: { label: 'refund', confidence: 0.2 },
+        labels: ['card_arrival', 'refund'],
+      }),
     });
     // Requests tagged `tickets` to a single model go to the keyword specialist first (accept at 0.5).
     await store.upsertPromotion({
