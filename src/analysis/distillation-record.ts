@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { makeFolder } from '../internal/make-folder.ts';
 
 /**
  * What `rightsize distill` measured for a family, kept as `<dir>/<familyId>.json` (default
@@ -39,7 +40,7 @@ export const DEFAULT_DISTILLATION_DIR = '.rightsize/distillations';
 
 /** Writes a family's distillation record (replacing an older one). */
 export function saveDistillation(dir: string, record: DistillationRecord): string {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const path = join(dir, `${record.familyId}.json`);
   writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
   return path;

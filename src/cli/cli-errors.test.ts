@@ -242,6 +242,36 @@ describe('paths: one line naming the path and the fix, no stack trace', () => {
       writeFileSync(join(folder, 'broken', 'tickets', 'fasttext.bin'), model.subarray(0, 20));
       expect(expectOneLineError(await run(args))).toBe(message);
     });
+
+    it('names a truncated encoder head or k-NN index of an ensemble', async () => {
+      const directory = join(folder, 'broken-ensemble', 'tickets');
+      mkdirSync(directory, { recursive: true });
+      writeFileSync(join(directory, 'fasttext.bin'), readFileSync(join(folder, 'registry', 'tickets', 'fasttext.bin')));
+      const metadata = JSON.parse(readFileSync(join(folder, 'registry', 'tickets', 'specialist.json'), 'utf8'));
+      metadata.arch = 'ensemble';
+      metadata.combiner = { components: ['fasttext', 'encoder', 'knn'], weights: [0.4, 0.4, 0.2], temperature: 1 };
+      metadata.files = { ...metadata.files, encoder: 'encoder-head.bin', knn: 'knn-index.bin' };
+      metadata.hyperParameters = { ...metadata.hyperParameters, knn: { k: 5, temperature: 0.05, rows: 4 } };
+      writeFileSync(join(directory, 'specialist.json'), JSON.stringify(metadata));
+      const head = new Uint8Array((512 * 2 + 512 * 3 + 3) * 4);
+      const knn = new Uint8Array(8 + 4 * 512 * 4);
+      const args = ['eval', '--specialist', 'tickets', '--data', 'tickets.csv', '--registry', 'broken-ensemble'];
+      writeFileSync(join(directory, 'encoder-head.bin'), head.subarray(0, head.length - 6));
+      writeFileSync(join(directory, 'knn-index.bin'), knn);
+      expect(expectOneLineError(await run(args))).toBe(
+        `the specialist file broken-ensemble/tickets/encoder-head.bin is corrupt or unreadable (encoder head holds ${head.length - 6} bytes, expected ${head.length}): retrain the specialist (\`rightsize train --force\`)`,
+      );
+      writeFileSync(join(directory, 'encoder-head.bin'), head);
+      writeFileSync(join(directory, 'knn-index.bin'), knn.subarray(0, 100));
+      expect(expectOneLineError(await run(args))).toMatch(
+        /^the specialist file broken-ensemble\/tickets\/knn-index\.bin is corrupt or unreadable \(k-NN index holds 100 bytes, expected 8200 for 4 rows/,
+      );
+      // A label index beyond the specialist's three labels.
+      const badLabel = new Uint8Array(knn);
+      badLabel[0] = 7;
+      writeFileSync(join(directory, 'knn-index.bin'), badLabel);
+      expect(expectOneLineError(await run(args))).toMatch(/k-NN index names a label beyond the specialist's 3/);
+    });
   });
 });
 

@@ -258,6 +258,11 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
     expect(gateway.runtime.promotions.current().map((entry) => entry.promotion.mode)).toEqual(['shadow']);
     const listed = await api('GET', '/v1/rightsize/promotions');
     expect((listed.json['data'] as Array<{ mode: string }>).map((entry) => entry.mode)).toEqual(['shadow']);
+    // The family's matcher as an object, not the store's JSON text.
+    expect((listed.json['data'] as Array<{ matcher: unknown }>)[0]?.matcher).toMatchObject({
+      kind: expect.any(String),
+    });
+    expect(typeof (json['promotion'] as { matcher: unknown }).matcher).toBe('object');
 
     const since = Date.now();
     for (let start = 0; start < test.length; start += 8) {

@@ -6,6 +6,7 @@ import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
 import type { GatewayRuntime } from '../server/create-runtime.ts';
 import { jsonBody } from '../server/json-body.ts';
 import { SPECIALIST_NAME_PATTERN } from '../specialists/registry/specialist-paths.ts';
+import type { Promotion } from '../store/store.ts';
 import type { PromoteFamilyOptions, PromoteFamilyResult } from './promote-family.ts';
 
 /** A family id as `analyze` reports it: `fam_` and 10 hex digits. */
@@ -46,7 +47,8 @@ export interface PromotionRoutesOptions {
  * Promotions over HTTP, as `rightsize promote` does them (`promoteFamily`), behind the gateway's
  * client API keys like every `/v1/rightsize/` endpoint:
  * - `GET /v1/rightsize/promotions`: `{object: "list", data: Promotion[]}`, one per family that was
- *   ever promoted, rolled-back ones included (`mode`), oldest change first; `matcher` is JSON text.
+ *   ever promoted, rolled-back ones included (`mode`), oldest change first; `matcher` is an object
+ *   (`{kind: "template" | "tag" | ..., ...}`, as the store keeps it in JSON text).
  * - `POST /v1/rightsize/promotions` `{family, specialist, shadow?, force?}`: shadow mode, or active
  *   (needs shadow data, or `force`); also `threshold`, `min_shadow_requests`, `keep_threshold`,
  *   `confidence`, `point_estimate`, as the CLI's flags of those names. Answers `promoteFamily`'s result
@@ -70,7 +72,7 @@ export function registerPromotionRoutes(
   async function promote(
     body: Omit<PromoteFamilyOptions, 'store' | 'registryDir' | 'distillationDir' | 'actor' | 'clusters' | 'caller'>,
     apiKeyId: string | null,
-  ): Promise<PromoteFamilyResult> {
+  ): Promise<Record<string, unknown>> {
     const { promoteFamily } = await import('./promote-family.ts');
     await runtime.logWriter.flush();
     let result: PromoteFamilyResult;
@@ -94,10 +96,17 @@ export function registerPromotionRoutes(
     }
     // Applied here before answering (and the specialist's new version loaded): no poll to wait for.
     await runtime.promotions.refresh();
-    return result;
+    return {
+      ...result,
+      promotion: publicPromotion(result.promotion),
+      previous: result.previous && publicPromotion(result.previous),
+    };
   }
 
-  app.get('/v1/rightsize/promotions', async () => ({ object: 'list', data: await runtime.store.listPromotions() }));
+  app.get('/v1/rightsize/promotions', async () => ({
+    object: 'list',
+    data: (await runtime.store.listPromotions()).map(publicPromotion),
+  }));
 
   app.post('/v1/rightsize/promotions', async (request) => {
     const body = parseRequestInput(promoteBodySchema, jsonBody(request.body), 'body');
@@ -122,4 +131,15 @@ export function registerPromotionRoutes(
     parseRequestInput(rollbackBodySchema, jsonBody(request.body), 'body');
     return promote({ familyId: family, rollback: true }, request.apiKeyId);
   });
+}
+
+/** A promotion as the HTTP API shows it: its family matcher as an object rather than the store's JSON text. */
+function publicPromotion(promotion: Promotion): Omit<Promotion, 'matcher'> & { matcher: unknown } {
+  let matcher: unknown;
+  try {
+    matcher = JSON.parse(promotion.matcher);
+  } catch {
+    matcher = promotion.matcher;
+  }
+  return { ...promotion, matcher };
 }

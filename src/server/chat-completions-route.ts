@@ -64,8 +64,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
   app.post('/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
     const time = Date.now();
-    const requestId = createRequestId(time);
-    // Set first, so error answers carry it too and a client can find the request's log row.
+    // Made (and sent) by the server's first hook, so that 401 and 413 answers carry it too.
+    const requestId = request.requestId ?? createRequestId(time);
     reply.header('x-request-id', requestId);
     const apiKeyId = request.apiKeyId ?? null;
     const rawBody = request.body as Buffer;
@@ -502,6 +502,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The id of the client API key that authenticated the request (null when auth is off). */
     apiKeyId: string | null;
+    /** A chat completion's `x-request-id` (its log row's id), made before authentication; null on other routes. */
+    requestId: string | null;
   }
 }
 

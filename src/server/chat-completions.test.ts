@@ -221,6 +221,8 @@ describe('POST /v1/chat/completions through the gateway', () => {
     expect(json.error.code).toBe(code);
     expect(json.error.message.length).toBeGreaterThan(10);
     expect(typeof json.error.type).toBe('string');
+    // Every chat completion answer has an id, the 413 refused before the route ran included.
+    expect(response.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
   });
 
   it('says a field has the wrong type rather than that it is missing', async () => {
@@ -300,6 +302,13 @@ describe('client API keys', () => {
       expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
       const wrong = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer nope' } });
       expect(wrong.status).toBe(401);
+      const refusedChat = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"model":"echo","messages":[{"role":"user","content":"hi"}]}',
+      });
+      expect(refusedChat.status).toBe(401);
+      expect(refusedChat.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
       const right = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer client-secret-a' } });
       expect(right.status).toBe(200);
       expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);

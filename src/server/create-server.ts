@@ -5,6 +5,7 @@ import { toErrorResponse } from '../errors/error-table.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { registerPromotionRoutes } from '../promotion/promotion-routes.ts';
 import { type AutoPlanner, registerChatCompletionsRoute } from './chat-completions-route.ts';
+import { createRequestId } from './create-request-id.ts';
 import type { GatewayRuntime } from './create-runtime.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts';
 import { registerReviewRoutes } from './review-routes.ts';
@@ -45,8 +46,14 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
     done(null, body),
   );
   app.decorateRequest('apiKeyId', null);
+  app.decorateRequest('requestId', null);
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url === '/v1/chat/completions') {
+      // Before authentication and body parsing: their 401 and 413 answers carry the id too.
+      request.requestId = createRequestId();
+      void reply.header('x-request-id', request.requestId);
+    }
     // The route matched, not the raw URL: `/healthz?x=1` is the health check too, and nothing else is.
     if (request.routeOptions.url === '/healthz') return;
     request.apiKeyId = runtime.authenticator.authenticate(request.headers.authorization);

@@ -82,6 +82,25 @@ describe('rightsize router', () => {
     });
   });
 
+  it.each([
+    [['--folds', 'x'], '--folds must be a whole number from 2 to 100, got "x"'],
+    [['--folds', '1'], '--folds must be a whole number from 2 to 100, got "1"'],
+    [['--seed', '-1'], '--seed must be a whole number of at least 0, got "-1"'],
+    [['--target', 'abc'], '--target must be a number above 0 and at most 1, got "abc"'],
+    [['--target', '0'], '--target must be a number above 0 and at most 1, got "0"'],
+  ])('refuses %j before training', async (flags, message) => {
+    const args = ['router', 'train', '--kind', 'cascade', '--data', fixture, '--out', join(folder, 'x.json'), ...flags];
+    await expect(run(args)).rejects.toMatchObject({ message: expect.stringContaining(message) });
+  });
+
+  it('refuses --target for a pre-router (only cascade scorers have a threshold)', async () => {
+    const args = ['router', 'train', '--kind', 'pre', '--data', fixture, '--target', '0.9'];
+    await expect(run(args)).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('--kind cascade'),
+    });
+  });
+
   it('rejects an unknown kind', async () => {
     await expect(run(['router', 'train', '--kind', 'big', '--data', fixture])).rejects.toMatchObject({
       code: 'invalid_input',

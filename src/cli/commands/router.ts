@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { numberOption, wholeNumber } from '../option-parsers.ts';
 
 interface TrainFlags {
   kind: string;
@@ -8,9 +9,9 @@ interface TrainFlags {
   dataRoot?: string;
   name?: string;
   label: string;
-  target?: string;
-  folds: string;
-  seed: string;
+  target?: number;
+  folds: number;
+  seed: number;
   json?: boolean;
 }
 
@@ -45,22 +46,26 @@ export function registerRouterCommand(program: Command): void {
     .option(
       '--target <share>',
       'cascade: calibrate the acceptance threshold to this share of the strong model quality (e.g. 0.95), on cross-validated scores',
+      numberOption('--target', 'a number above 0 and at most 1', (value) => value > 0 && value <= 1),
     )
-    .option('--folds <n>', 'folds for the threshold calibration', '5')
-    .option('--seed <n>', 'seed', '0')
+    .option('--folds <n>', 'folds for the threshold calibration', wholeNumber('--folds', 2, 100), 5)
+    .option('--seed <n>', 'seed', wholeNumber('--seed', 0), 0)
     .option('--json', 'print the result as JSON')
     .action(async (flags: TrainFlags) => {
       if (flags.kind !== 'pre' && flags.kind !== 'cascade') {
         throw new RightsizeError('invalid_input', `--kind must be pre or cascade, got ${flags.kind}`);
       }
+      if (flags.kind === 'pre' && flags.target !== undefined) {
+        throw new RightsizeError('invalid_input', '--target calibrates a cascade scorer: use it with --kind cascade');
+      }
       if (flags.label !== 'no-strong-win' && flags.label !== 'weak-correct') {
         throw new RightsizeError('invalid_input', `--label must be no-strong-win or weak-correct, got ${flags.label}`);
       }
-      const { mkdirSync, writeFileSync } = await import('node:fs');
+      const { writeFileSync } = await import('node:fs');
       const { dirname } = await import('node:path');
       const { resolveOutcomeSet } = await import('../../routing/weak-strong/resolve-outcome-set.ts');
       const set = resolveOutcomeSet(flags.data, flags.dataRoot === undefined ? {} : { dataRoot: flags.dataRoot });
-      const seed = Number(flags.seed);
+      const seed = flags.seed;
       const name = flags.name ?? `${flags.kind}-${set.name}`;
       const out = flags.out ?? `.rightsize/routers/${flags.kind}-${set.name}.json`;
       const started = Date.now();
@@ -74,10 +79,10 @@ export function registerRouterCommand(program: Command): void {
         const options = { name, data: set.name, seed, label: flags.label } as const;
         model = trainCascadeScorer(set.items, options);
         if (flags.target !== undefined) {
-          const target = Number(flags.target);
+          const target = flags.target;
           const { kFoldSplit, crossValidatedScores } = await import('../../routing/weak-strong/cross-validation.ts');
           const { calibrateScorerThreshold } = await import('../../routing/weak-strong/calibrate-scorer-threshold.ts');
-          const folds = kFoldSplit(set.items, { folds: Number(flags.folds), seed });
+          const folds = kFoldSplit(set.items, { folds: flags.folds, seed });
           const probabilities = crossValidatedScores(set.items, folds, (train) => {
             const foldModel = trainCascadeScorer(train, options);
             return (item) => scoreAnswer(foldModel, item.prompt, item.weakAnswer ?? '');
@@ -90,7 +95,8 @@ export function registerRouterCommand(program: Command): void {
           if (Number.isFinite(calibration.threshold)) model.threshold = calibration.threshold;
         }
       }
-      mkdirSync(dirname(out), { recursive: true });
+      const { makeFolder } = await import('../../internal/make-folder.ts');
+      makeFolder(dirname(out));
       writeFileSync(out, JSON.stringify(model));
       const result = {
         out,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { makeFolder } from '../../internal/make-folder.ts';
 import { scoreAnswer } from './cascade-scorer.ts';
 import { scorePrompt } from './pre-router.ts';
 import { ROUTER_FORMAT, type RouterModel } from './router-model.ts';
@@ -101,7 +102,7 @@ export async function loadOrTrainCascadeScorer(options: {
   dataRoot?: string;
 }): Promise<CascadeScorer> {
   const path = routerPath(options.name, options.dir);
-  const { existsSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { existsSync, writeFileSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   if (!existsSync(path)) {
     const data = /^cascade-(gsm8k|mtbench)$/.exec(options.name)?.[1];
@@ -115,7 +116,7 @@ export async function loadOrTrainCascadeScorer(options: {
     const { trainCascadeScorer } = await import('./cascade-scorer.ts');
     const set = resolveOutcomeSet(data, options.dataRoot === undefined ? {} : { dataRoot: options.dataRoot });
     const model = trainCascadeScorer(set.items, { name: options.name, data: set.name });
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolder(dirname(path));
     writeFileSync(path, JSON.stringify(model));
   }
   return loadCascadeScorer(path);

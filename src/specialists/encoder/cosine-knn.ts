@@ -128,10 +128,18 @@ export class CosineKnn {
     bytes: Uint8Array,
     options: { rows: number; dimension: number; classes: number; hyperParameters: CosineKnnHyperParameters },
   ): CosineKnn {
-    const copy = new Uint8Array(bytes);
     const padded = Math.ceil((options.rows * 2) / 4) * 4;
+    const expected = padded + options.rows * options.dimension * 4;
+    if (options.rows <= 0 || bytes.byteLength !== expected) {
+      throw new Error(`k-NN index holds ${bytes.byteLength} bytes, expected ${expected} for ${options.rows} rows`);
+    }
+    const copy = new Uint8Array(bytes);
+    const labels = new Uint16Array(copy.buffer, 0, options.rows);
+    if (labels.some((label) => label >= options.classes)) {
+      throw new Error(`k-NN index names a label beyond the specialist's ${options.classes}`);
+    }
     return new CosineKnn({
-      labels: new Uint16Array(copy.buffer, 0, options.rows),
+      labels,
       matrix: new Float32Array(copy.buffer, padded, options.rows * options.dimension),
       dimension: options.dimension,
       classes: options.classes,

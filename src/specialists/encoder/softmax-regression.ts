@@ -158,12 +158,12 @@ export class SoftmaxRegression {
   }
 
   static fromBytes(bytes: Uint8Array, dimension: number, classes: number): SoftmaxRegression {
-    const copy = new Uint8Array(bytes);
-    const all = new Float32Array(copy.buffer, 0, copy.byteLength / 4);
     const expected = dimension * 2 + dimension * classes + classes;
-    if (all.length !== expected) {
-      throw new Error(`encoder head holds ${all.length} floats, expected ${expected}: retrain the specialist`);
+    if (bytes.byteLength !== expected * 4) {
+      throw new Error(`encoder head holds ${bytes.byteLength} bytes, expected ${expected * 4}`);
     }
+    const copy = new Uint8Array(bytes);
+    const all = new Float32Array(copy.buffer, 0, expected);
     return new SoftmaxRegression({
       dimension,
       classes,

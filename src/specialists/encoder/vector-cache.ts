@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeFolder } from '../../internal/make-folder.ts';
 
 /** Bytes of a record's key: the first 16 bytes of the SHA-256 of the text. */
 const KEY_BYTES = 16;
@@ -50,7 +51,7 @@ export class VectorCache {
       Buffer.from(entry.vector.buffer, entry.vector.byteOffset, this.dimension * 4).copy(buffer, offset + KEY_BYTES);
       this.vectors.set(key, entry.vector);
     });
-    mkdirSync(dirname(this.path), { recursive: true });
+    makeFolder(dirname(this.path));
     appendFileSync(this.path, buffer);
   }
 

@@ -80,29 +80,60 @@ export async function loadSpecialist(
   const components: SpecialistComponents = {};
   const names = metadata.combiner.components;
   if (names.includes('fasttext')) components.fasttext = await FastTextClassifier.load(file('fasttext'), classes);
-  if (names.includes('encoder')) {
-    components.encoder = SoftmaxRegression.fromBytes(readFileSync(file('encoder')), SENTENCE_VECTOR_DIMENSION, classes);
+  function readVectorComponents(): void {
+    if (names.includes('encoder')) {
+      const path = file('encoder');
+      components.encoder = readComponent(path, () =>
+        SoftmaxRegression.fromBytes(readFileSync(path), SENTENCE_VECTOR_DIMENSION, classes),
+      );
+    }
+    if (names.includes('knn')) {
+      const knnParameters = (metadata.hyperParameters['knn'] ?? {}) as {
+        k?: number;
+        temperature?: number;
+        rows?: number;
+      };
+      const path = file('knn');
+      components.knn = readComponent(path, () =>
+        CosineKnn.fromBytes(readFileSync(path), {
+          rows: knnParameters.rows ?? 0,
+          dimension: SENTENCE_VECTOR_DIMENSION,
+          classes,
+          hyperParameters: {
+            k: knnParameters.k ?? DEFAULT_COSINE_KNN_HYPER_PARAMETERS.k,
+            temperature: knnParameters.temperature ?? DEFAULT_COSINE_KNN_HYPER_PARAMETERS.temperature,
+          },
+        }),
+      );
+    }
   }
-  if (names.includes('knn')) {
-    const knnParameters = (metadata.hyperParameters['knn'] ?? {}) as {
-      k?: number;
-      temperature?: number;
-      rows?: number;
-    };
-    components.knn = CosineKnn.fromBytes(readFileSync(file('knn')), {
-      rows: knnParameters.rows ?? 0,
-      dimension: SENTENCE_VECTOR_DIMENSION,
-      classes,
-      hyperParameters: {
-        k: knnParameters.k ?? DEFAULT_COSINE_KNN_HYPER_PARAMETERS.k,
-        temperature: knnParameters.temperature ?? DEFAULT_COSINE_KNN_HYPER_PARAMETERS.temperature,
-      },
-    });
+  try {
+    readVectorComponents();
+  } catch (error) {
+    components.fasttext?.close();
+    throw error;
   }
   const vectorCache = options.useVectorCache
     ? new VectorCache({ path: encoderCachePath(registryDir), dimension: SENTENCE_VECTOR_DIMENSION })
     : undefined;
   return createComponentSpecialist({ metadata, components, vectorCache });
+}
+
+/**
+ * Reads one component file of a specialist.
+ * @throws RightsizeError `invalid_config` naming the file when it is missing, truncated or not the
+ *   component's format (the cause says which).
+ */
+function readComponent<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (cause) {
+    throw new RightsizeError(
+      'invalid_config',
+      `the specialist file ${path} is corrupt or unreadable (${(cause as Error).message}): retrain the specialist (\`rightsize train --force\`)`,
+      { cause },
+    );
+  }
 }
 
 /** A registry entry, as `listSpecialists` reports it. */

@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { makeFolder } from '../../internal/make-folder.ts';
 import { calibrateThreshold, toThresholdCalibration } from '../calibration/calibrate-threshold.ts';
 import { combineProbabilities, fitCombinerWeights } from '../calibration/fit-combiner.ts';
 import {
@@ -141,7 +142,7 @@ export async function runTraining(
   const validProbabilities: Record<string, Float64Array[]> = {};
   const files: Record<string, string> = {};
   const temporary = join(options.registryDir, `.training-${options.name}-${process.pid}-${Date.now()}`);
-  mkdirSync(temporary, { recursive: true });
+  makeFolder(temporary);
   let encodeMs: number | undefined;
   try {
     // fastText trains in a worker of its own when the encoder has work too (two cores, half the time).

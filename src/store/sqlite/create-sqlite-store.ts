@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { makeFolder } from '../../internal/make-folder.ts';
 import type { Database } from '../internal/database-schema.ts';
 import { createKyselyStore } from '../internal/kysely-store.ts';
 import { migrate } from '../internal/migrate.ts';
@@ -12,7 +12,7 @@ import type { Store } from '../store.ts';
  * first use. `path` may be `:memory:` for tests.
  */
 export async function createSqliteStore(path: string): Promise<Store> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeFolder(dirname(path));
   const connection = new BetterSqlite3(path);
   connection.pragma('journal_mode = WAL');
   // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commits.
