@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRightsizeError } from '../../errors/rightsize-error.ts';
 import { banking77Sample } from '../banking77-sample.ts';
+import { embedTexts, MAX_ENCODER_CHARACTERS } from '../encoder/sentence-encoder.ts';
 import { evaluatePredictions } from '../evaluation/evaluate-predictions.ts';
 import { listSpecialists, loadSpecialist } from '../registry/load-specialist.ts';
 import { encoderCachePath } from '../registry/specialist-paths.ts';
@@ -88,6 +89,24 @@ describe('trainSpecialist (in a worker thread)', () => {
     } finally {
       inline.close();
       threaded.close();
+    }
+  });
+
+  it('encodes a 3 MB message from its first MAX_ENCODER_CHARACTERS characters, in well under a minute', async () => {
+    const long = `${test[0]?.text} ${'my card has not arrived yet, '.repeat(110_000)}`;
+    expect(long.length).toBeGreaterThan(3_000_000);
+    const started = performance.now();
+    const [whole, prefix] = await embedTexts([long, long.slice(0, MAX_ENCODER_CHARACTERS)]);
+    // Uncut, USE-lite ran for minutes on this text (its time grows faster than the length).
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(whole).toHaveLength(512);
+    expect(Array.from(whole ?? [])).toEqual(Array.from(prefix ?? []));
+    const specialist = await loadSpecialist(registryDir, 'triage-ensemble');
+    try {
+      // The ensemble answers it (fastText reads all of it, the encoder its start) like any message.
+      expect(specialist.labels).toContain((await specialist.predict(long)).label);
+    } finally {
+      specialist.close();
     }
   });
 
