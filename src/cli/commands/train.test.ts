@@ -85,6 +85,29 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
     const stored = JSON.parse(readFileSync(join(folder, 'registry', 'tickets', 'specialist.json'), 'utf8'));
     expect(stored.threshold).toMatchObject({ threshold: result.threshold, targetAccuracy: 0.9, source: 'test.csv' });
 
+    // The specialist's own training file is no held-out data: refused, dry run or not, nothing written.
+    for (const dryRun of [[], ['--dry-run']]) {
+      const refused = await run([
+        'calibrate',
+        '--specialist',
+        'tickets',
+        '--data',
+        'train.csv',
+        '--target-accuracy',
+        '0.9',
+        ...dryRun,
+        ...common,
+      ]);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('train.csv is the training data of specialist/tickets');
+      expect(refused.stderr).toContain('the 30 of 300 rows it held out');
+      expect(refused.stderr).toContain('rightsize calibrate --route NAME --split validation');
+      expect(
+        JSON.parse(readFileSync(join(folder, 'registry', 'tickets', 'specialist.json'), 'utf8')).threshold,
+      ).toEqual(stored.threshold);
+    }
+
     // Training the same name again would drop that calibration: refused before any work, unless --force.
     const again = await run(['train', '--data', 'train.csv', '--name', 'tickets', '--arch', 'fasttext', ...common]);
     expect(again.code).toBe(2);

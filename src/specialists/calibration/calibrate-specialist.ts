@@ -1,6 +1,7 @@
+import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { evaluateSpecialist } from '../evaluation/evaluate-specialist.ts';
-import { readLabelledData } from '../read-labelled-data.ts';
-import { saveThresholdCalibration } from '../registry/load-specialist.ts';
+import { hashRows, readLabelledData } from '../read-labelled-data.ts';
+import { readSpecialistMetadata, saveThresholdCalibration } from '../registry/load-specialist.ts';
 import type { ThresholdCalibration } from '../specialist.ts';
 import { calibrateThreshold, type ThresholdChoice, toThresholdCalibration } from './calibrate-threshold.ts';
 import { checkCalibrationOptions } from './check-calibration-options.ts';
@@ -9,7 +10,10 @@ import { checkCalibrationOptions } from './check-calibration-options.ts';
 export interface CalibrateSpecialistOptions {
   registryDir: string;
   name: string;
-  /** Held-out labelled data (not the training rows), CSV or JSONL. */
+  /**
+   * Held-out labelled data, CSV or JSONL. The specialist's training file (its rows hash to the
+   * specialist's `training.dataHash`) is refused.
+   */
   dataPath: string;
   textColumn?: string;
   labelColumn?: string;
@@ -24,14 +28,35 @@ export interface CalibrateSpecialistOptions {
 /**
  * Chooses a specialist's acceptance threshold on held-out data (see {@link calibrateThreshold}:
  * fixed-sequence testing with a one-sided Clopper-Pearson bound) and stores it with the specialist.
- * @returns the search result, and the stored calibration when a threshold was found.
- * @throws RightsizeError `invalid_input` for a target or confidence outside (0, 1), or bad data.
+ * Nothing is stored when `save` is false or no threshold is found.
+ * @returns the search result, and the calibration (stored unless `save` is false) when a threshold
+ *   was found, else undefined.
+ * @throws RightsizeError `invalid_input` for a target or confidence outside (0, 1), bad data, or
+ *   the specialist's own training rows given as held-out data (checked before any prediction, dry
+ *   run or not); `model_not_found` for an unknown specialist.
  */
 export async function calibrateSpecialist(
   options: CalibrateSpecialistOptions,
 ): Promise<{ choice: ThresholdChoice; calibration: ThresholdCalibration | undefined }> {
   const confidence = options.confidence ?? 0.95;
   checkCalibrationOptions(options.targetAccuracy, confidence);
+  const data = readLabelledData({
+    path: options.dataPath,
+    textColumn: options.textColumn ?? 'text',
+    labelColumn: options.labelColumn ?? 'label',
+    requireTwoLabels: false,
+  });
+  const training = readSpecialistMetadata(options.registryDir, options.name).training;
+  if (hashRows(data.rows) === training.dataHash) {
+    throw new RightsizeError(
+      'invalid_input',
+      `${options.dataPath} is the training data of specialist/${options.name} (its rows match the training.dataHash ` +
+        'in its metadata), and a threshold chosen on rows it learned from guarantees nothing: calibrate on a held-out ' +
+        `file (the training run already chose a threshold on the ${training.validRows} of ${training.rows} rows it ` +
+        'held out), or, for a route it is a tier of, use only those rows: `rightsize calibrate --route NAME --split validation`. ' +
+        'Nothing stored.',
+    );
+  }
   const { predictions, actual } = await evaluateSpecialist(options);
   const choice = calibrateThreshold(
     predictions.map((prediction, index) => ({
@@ -45,12 +70,7 @@ export async function calibrateSpecialist(
     targetAccuracy: options.targetAccuracy,
     confidence,
     source: options.dataPath,
-    dataHash: readLabelledData({
-      path: options.dataPath,
-      textColumn: options.textColumn ?? 'text',
-      labelColumn: options.labelColumn ?? 'label',
-      requireTwoLabels: false,
-    }).fileHash,
+    dataHash: data.fileHash,
   });
   if (!calibration) return { choice, calibration: undefined };
   if (options.save ?? true) saveThresholdCalibration(options.registryDir, options.name, calibration);
