@@ -30,6 +30,8 @@ export const ERROR_TABLE: Readonly<Record<RightsizeErrorCode, { status: number; 
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   no_model_qualifies: { status: 422, type: 'invalid_request_error' },
   provider_not_configured: { status: 503, type: 'api_error' },
+  // A request still running when the shutdown grace period ends: stopped, answered, logged; retry it.
+  shutting_down: { status: 503, type: 'api_error' },
   upstream_error: { status: 502, type: 'upstream_error' },
   upstream_invalid_request: { status: 400, type: 'invalid_request_error' },
   upstream_stream_error: { status: 502, type: 'upstream_error' },

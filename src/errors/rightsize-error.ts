@@ -21,6 +21,7 @@ export type RightsizeErrorCode =
   | 'upstream_timeout'
   | 'upstream_stream_error'
   | 'provider_not_configured'
+  | 'shutting_down'
   | 'invalid_config'
   | 'invalid_input'
   | 'internal_error';

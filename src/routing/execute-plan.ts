@@ -91,14 +91,15 @@ interface TierCall {
  * answer is accepted the best refused one is served (`accepted: false`), except from tiers marked
  * `onlyIfAccepted`. A plan's shadow runs beside the tiers; its judged attempt is appended to the
  * attempts and its cost to the cost.
- * Once `signal` aborts (the client left) no further tier runs.
+ * Once `signal` aborts (the client left, or the gateway is shutting down) no further tier runs, and a
+ * specialist tier under way is no longer waited for.
  *
  * Never rejects: a plan that gives no answer resolves to an {@link ExecutionFailure} (`ok: false`)
  * with the attempts, tokens and cost spent before it failed (a tier that answered before the client
  * left, a promoted specialist that did not settle the request, a person it was queued for) and its
  * `error`: `provider_not_configured` when no tier could run, else the last tier's error;
  * `no_model_qualifies` when only `onlyIfAccepted` tiers answered and none was accepted;
- * `client_closed_request` once `signal` has aborted.
+ * `client_closed_request` once `signal` has aborted (or the server's abort reason: `shutting_down`).
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutionOutcome> {
   const shadow = options.shadow ?? startShadow(plan, options);
@@ -298,11 +299,43 @@ async function executeTiers(plan: Plan, options: ExecuteOptions, spent: Spending
   );
 }
 
-/** The error of a request whose client went away: the abort reason the server gave, else a new one. */
+/**
+ * The error of a request that was stopped: the abort reason the server gave (`client_closed_request`
+ * when the client went away, `shutting_down` when the gateway stopped it), else a new
+ * `client_closed_request`.
+ */
 function clientClosed(signal: AbortSignal): RightsizeError {
-  return isRightsizeError(signal.reason, 'client_closed_request')
+  return isRightsizeError(signal.reason)
     ? signal.reason
     : new RightsizeError('client_closed_request', 'The client closed the connection.', { cause: signal.reason });
+}
+
+/**
+ * `work`, or a rejection with `signal`'s reason as soon as it aborts (whichever comes first); the
+ * work goes on unobserved (its own failure is then ignored).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function finish(
@@ -366,7 +399,7 @@ async function callTier(
       ? classificationRequest(options.request, plan.labels ?? [], model.entry.capabilities?.jsonSchema === true)
       : options.request;
     try {
-      const completion = await model.provider.complete({
+      const call = model.provider.complete({
         request,
         upstreamModel: model.upstreamModel,
         signal,
@@ -374,6 +407,9 @@ async function callTier(
         ...(options.rawBody && !useLabels ? { rawBody: options.rawBody } : {}),
         ...(escalation ? { escalation } : {}),
       });
+      // A specialist cannot stop a prediction under way (it runs in a worker, in a batch): the tier
+      // stops waiting for it instead, on its timeout, a client that leaves, or a shutdown.
+      const completion = await (model.provider.kind === 'specialist' ? untilAborted(call, signal) : call);
       const latencyMs = performance.now() - started;
       const usage = completion.usage ?? countUsage(request, completion.response.choices?.[0]?.message?.content ?? '');
       const costUsd = priceUsage(model.entry.prices, usage);

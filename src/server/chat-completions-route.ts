@@ -42,6 +42,8 @@ export interface ChatCompletionsDependencies {
   runtime: GatewayRuntime;
   metrics: GatewayMetrics;
   planAuto?: AutoPlanner;
+  /** The abort controllers of the requests not yet answered; aborting one stops its request. */
+  inFlight: Set<AbortController>;
 }
 
 /** Longest wait a client may ask for a human decision (`x-rightsize-review-wait-seconds`), in s. */
@@ -54,11 +56,12 @@ const MAX_REVIEW_WAIT_SECONDS = 300;
  * A shadow specialist (a family in shadow mode) runs beside a stream as beside any request: the
  * stream is not held for it, and its answer is judged against the streamed content at the end.
  * A client that leaves stops its request: no further tier runs (no review item is queued), nothing
- * is sent, and the log row says 499 `client_closed_request`. A request that fails or whose client
+ * is sent, and the log row says 499 `client_closed_request`. A request the server stops at shutdown
+ * (its controller in `inFlight` aborted with `shutting_down`) is answered 503 and logged so. A request that fails or whose client
  * left is logged with the tiers it tried and the tokens and cost of those that answered.
  */
 export function registerChatCompletionsRoute(app: FastifyInstance, dependencies: ChatCompletionsDependencies): void {
-  const { runtime, metrics } = dependencies;
+  const { runtime, metrics, inFlight } = dependencies;
   const logContent = runtime.config.store.logContent;
 
   app.post('/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -84,7 +87,10 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       throw error;
     }
     const controller = new AbortController();
+    // Until its answer is sent, the server's shutdown may stop it (see `createServer`'s `stopInFlight`).
+    inFlight.add(controller);
     reply.raw.on('close', () => {
+      inFlight.delete(controller);
       if (!reply.raw.writableFinished)
         controller.abort(new RightsizeError('client_closed_request', 'The client closed the connection.'));
     });
@@ -113,7 +119,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       logFailure(base, plan, result, controller.signal.aborted ? controller.signal.reason : result.error, started);
       throw result.error;
     }
-    if (controller.signal.aborted) {
+    if (clientLeft(controller.signal)) {
       // The client left as the answer came: nothing to send; the log says 499, with what was spent.
       logFailure(base, plan, result, controller.signal.reason, started);
       reply.hijack();
@@ -293,15 +299,17 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       raw.write('data: [DONE]\n\n');
     } catch (error) {
       const failure = isRightsizeError(error) ? error : toRightsizeError(error, runtime.config.server.bodyLimitBytes);
-      if (signal.aborted) {
+      if (clientLeft(signal)) {
         errorCode = 'client_closed_request' satisfies RightsizeErrorCode;
         // nginx's 499: the client went away before the answer was complete.
         status = 499;
       } else {
-        errorCode = failure.code;
-        status = 502;
+        // A stream the gateway stopped at shutdown says so; any other failure is the provider's.
+        const reason = signal.aborted && isRightsizeError(signal.reason) ? signal.reason : failure;
+        errorCode = reason.code;
+        status = reason.code === 'shutting_down' ? 503 : 502;
         // After the first event the status is sent: the error goes in-band, and [DONE] never follows.
-        raw.write(`data: ${JSON.stringify(toErrorResponse(failure).body)}\n\n`);
+        raw.write(`data: ${JSON.stringify(toErrorResponse(reason).body)}\n\n`);
       }
       await iterator.return?.();
     }
@@ -367,7 +375,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       logFailure(context.base, context.plan, spent, failure, context.started);
       throw result.error;
     }
-    if (context.signal.aborted) {
+    if (clientLeft(context.signal)) {
       logFailure(context.base, context.plan, spent, context.signal.reason, context.started);
       reply.hijack();
       return;
@@ -598,4 +606,9 @@ function waitForDrain(stream: NodeJS.WritableStream, signal: AbortSignal): Promi
     stream.on('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Whether a request's signal says its client went away (rather than the server stopping it). */
+function clientLeft(signal: AbortSignal): boolean {
+  return signal.aborted && isRightsizeError(signal.reason, 'client_closed_request');
 }

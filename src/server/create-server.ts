@@ -23,8 +23,17 @@ export interface CreateServerOptions {
  * `GET /metrics`, and Rightsize's own endpoints under `/v1/rightsize/`. Every error leaves in
  * OpenAI's envelope, malformed HTTP included; nothing thrown reaches the client as a bare 500.
  */
-export function createServer(options: CreateServerOptions): { app: FastifyInstance; metrics: GatewayMetrics } {
+export function createServer(options: CreateServerOptions): {
+  app: FastifyInstance;
+  metrics: GatewayMetrics;
+  /**
+   * Stops every chat completion not yet answered, with `reason` as its error (e.g. `shutting_down`):
+   * each is answered with that error (in band for a stream under way) and logged. Returns how many.
+   */
+  stopInFlight(reason: RightsizeError): number;
+} {
   const { runtime } = options;
+  const inFlight = new Set<AbortController>();
   const bodyLimit = runtime.config.server.bodyLimitBytes;
   const metrics = createGatewayMetrics();
   const app = Fastify({
@@ -79,7 +88,12 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
     void reply.code(status).send(body);
   });
 
-  registerChatCompletionsRoute(app, { runtime, metrics, ...(options.planAuto ? { planAuto: options.planAuto } : {}) });
+  registerChatCompletionsRoute(app, {
+    runtime,
+    metrics,
+    inFlight,
+    ...(options.planAuto ? { planAuto: options.planAuto } : {}),
+  });
   registerReviewRoutes(app, runtime.reviewQueue, { labelsOf: (route) => runtime.planSources.labelsOf(route) });
   registerPromotionRoutes(app, runtime);
 
@@ -101,7 +115,15 @@ export function createServer(options: CreateServerOptions): { app: FastifyInstan
     return metrics.registry.metrics();
   });
   options.extraRoutes?.(app);
-  return { app, metrics };
+  return {
+    app,
+    metrics,
+    stopInFlight(reason) {
+      const stopped = [...inFlight];
+      for (const controller of stopped) controller.abort(reason);
+      return stopped.length;
+    },
+  };
 }
 
 /**

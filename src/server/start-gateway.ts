@@ -22,6 +22,8 @@ export interface StartGatewayOptions {
   extraRoutes?: (app: FastifyInstance) => void;
   /** Lines of the start banner go here. @default none */
   print?: (line: string) => void;
+  /** How long `close()` waits for requests in flight before stopping them, in ms. @default 10000 */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningGateway {
@@ -33,8 +35,14 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Longest wait for requests in flight at shutdown, in ms. */
+/**
+ * Longest wait for requests in flight at shutdown, in ms (default of `shutdownGraceMs`); then those
+ * still running are stopped, answered 503 `shutting_down` and logged.
+ */
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** After stopping them, how long the stopped requests get to send their 503 before connections are cut, in ms. */
+const STOPPED_ANSWER_MS = 2_000;
 
 /** Hosts that only this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -66,7 +74,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     onWarning: (error) =>
       process.stderr.write(`rightsize: ${error instanceof Error ? error.message : String(error)}\n`),
   });
-  const { app } = createServer({
+  const { app, stopInFlight } = createServer({
     runtime,
     planAuto: options.planAuto ?? createAutoPlanner(runtime),
     extraRoutes: (server) => {
@@ -104,14 +112,28 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         // Keep-alive connections that were busy when closing began become idle later: close them as
         // they do, and after a grace period close whatever is left, so a client cannot hold shutdown.
         // Requests waiting for a person's decision are answered now, as pending; their items stay queued.
+        // After the grace period, requests still running are stopped: each answers 503 `shutting_down`
+        // and writes its log row (with what it spent) before the store closes; connections still
+        // open a moment later are cut.
         runtime.reviewQueue.stopWaiting();
         const idle = setInterval(() => app.server.closeIdleConnections(), 100);
-        const grace = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        let cut: NodeJS.Timeout | undefined;
+        const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+        const grace = setTimeout(() => {
+          stopInFlight(
+            new RightsizeError(
+              'shutting_down',
+              `The gateway is shutting down and stopped this request after waiting ${graceMs / 1000} s for it; retry it.`,
+            ),
+          );
+          cut = setTimeout(() => app.server.closeAllConnections(), STOPPED_ANSWER_MS);
+        }, graceMs);
         try {
           await app.close();
         } finally {
           clearInterval(idle);
           clearTimeout(grace);
+          clearTimeout(cut);
         }
         await runtime.close();
       })();

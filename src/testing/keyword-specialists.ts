@@ -6,6 +6,8 @@ export interface KeywordRule {
   keyword: string;
   label: string;
   confidence: number;
+  /** Answer only after this long, ignoring the call's abort signal (as a prediction under way does). */
+  delayMs?: number;
 }
 
 /**
@@ -25,7 +27,9 @@ export function keywordSpecialists(options: {
     deployment: 'edge',
     async complete(call) {
       const text = String(call.request.messages.at(-1)?.content ?? '').toLowerCase();
-      const { label, confidence } = options.rules.find((rule) => text.includes(rule.keyword)) ?? options.otherwise;
+      const rule = options.rules.find((candidate) => text.includes(candidate.keyword)) ?? options.otherwise;
+      const { label, confidence } = rule;
+      if (rule.delayMs) await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
       return {
         response: {
           id: 'sp-1',
