@@ -74,6 +74,14 @@ describe('specialist provider, served over HTTP by the gateway', () => {
     expect(data.usage).toMatchObject({ prompt_tokens: 0, completion_tokens: 0 });
   });
 
+  it('leaves logprobs out (null, as OpenAI) unless the request asks, and lists 5 alternatives by default', async () => {
+    const messages = [{ role: 'user' as const, content: test[0]?.text ?? '' }];
+    const plain = await client.chat.completions.create({ model: 'specialist/intents', messages });
+    expect(plain.choices[0]?.logprobs).toBeNull();
+    const asked = await client.chat.completions.create({ model: 'specialist/intents', messages, logprobs: true });
+    expect(asked.choices[0]?.logprobs?.content?.[0]?.top_logprobs).toHaveLength(5);
+  });
+
   it('classifies held-out rows mostly right through HTTP', async () => {
     let right = 0;
     for (const row of test) {

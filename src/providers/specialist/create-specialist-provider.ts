@@ -17,7 +17,7 @@ export interface SpecialistProviderOptions {
   costPerCallUsd: number;
   /** Provider id. @default 'specialist' */
   id?: string;
-  /** Alternatives listed in `top_logprobs` when the request does not say (`top_logprobs`). @default 5 */
+  /** Alternatives listed in `top_logprobs` when a request asks for `logprobs` without `top_logprobs`. @default 5 */
   defaultTopLogprobs?: number;
   /**
    * Run encoder-based specialists (`encoder`, `ensemble`) in a worker thread each, so that their
@@ -74,8 +74,9 @@ interface LoadedCopy {
  * Serves the registry's specialists as a provider (kind `specialist`, deployment `edge`): in a
  * chat completion, `call.upstreamModel` names the specialist, the last user message is classified
  * in process, and the answer is a `chat.completion` whose content is the label, with OpenAI-style
- * `logprobs` (one content token, the label, logprob = ln p; `top_logprobs` = the best labels), and
- * `confidence` / `alternatives` for the router's acceptance rules.
+ * `logprobs` when the request asks for them (`logprobs: true`; one content token, the label,
+ * logprob = ln p; `top_logprobs` = the best labels; else `logprobs: null`, as OpenAI), and
+ * `confidence` for the router's acceptance rules.
  *
  * Usage: token counts are not meaningful for a classifier; `usage` reports 0 prompt and 0
  * completion tokens, and the router prices the call with `costPerCallUsd`.
@@ -192,7 +193,7 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
         copy.inFlight--;
         if (copy.retired && copy.inFlight === 0) void close(copy);
       }
-      const topCount = Math.min(20, call.request.top_logprobs ?? defaultTop);
+      const topCount = call.request.logprobs === true ? Math.min(20, call.request.top_logprobs ?? defaultTop) : null;
       return {
         response: toChatCompletion(name, prediction, topCount, call.requestId),
         usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, source: 'provider' },
@@ -247,7 +248,8 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
 function toChatCompletion(
   name: string,
   prediction: SpecialistPrediction,
-  topCount: number,
+  /** Alternatives in `top_logprobs`; null: no `logprobs` (the request did not ask). */
+  topCount: number | null,
   requestId: string,
 ): ChatCompletionResponse {
   const candidates = [{ label: prediction.label, probability: prediction.probability }, ...prediction.alternatives];
@@ -265,17 +267,20 @@ function toChatCompletion(
       {
         index: 0,
         message: { role: 'assistant', content: prediction.label, refusal: null },
-        logprobs: {
-          content: [
-            {
-              ...entry(prediction.label, prediction.probability),
-              top_logprobs: candidates
-                .slice(0, topCount)
-                .map((candidate) => entry(candidate.label, candidate.probability)),
-            },
-          ],
-          refusal: null,
-        },
+        logprobs:
+          topCount === null
+            ? null
+            : {
+                content: [
+                  {
+                    ...entry(prediction.label, prediction.probability),
+                    top_logprobs: candidates
+                      .slice(0, topCount)
+                      .map((candidate) => entry(candidate.label, candidate.probability)),
+                  },
+                ],
+                refusal: null,
+              },
         finish_reason: 'stop',
       },
     ],
