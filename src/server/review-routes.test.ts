@@ -107,6 +107,8 @@ routes:
     expect(good.status).toBe(200);
     const stored = await store.getReviewItem(first);
     expect([stored?.decision, stored?.labels]).toEqual([labels[0], labels]);
+    // Without client keys the reviewer is recorded as sent.
+    expect(stored?.resolvedBy).toBe('alice');
     // The other item, untouched, still has none stored; the list shows the route's.
     expect((await store.getReviewItem(second))?.labels).toBeNull();
     const listed = (await (await fetch(`${gateway.url}/v1/rightsize/review?status=pending`)).json()) as {
@@ -114,4 +116,97 @@ routes:
     };
     expect(listed.data.map((item) => [item.id, item.labels])).toEqual([[second, labels]]);
   }, 60_000);
+});
+
+describe('review over HTTP with client keys', () => {
+  const keys = { 'team-a': 'key-of-team-a', 'team-b': 'key-of-team-b' } as const;
+  const triageLabels = ['card_arrival', 'lost_or_stolen_card'];
+  let gateway: RunningGateway;
+  let store: Store;
+
+  beforeAll(async () => {
+    store = await createSqliteStore(':memory:');
+    gateway = await startGateway({
+      config: parseConfig(`
+server: { port: 0, apiKeys: [{ id: team-a, env: KEY_A }, { id: team-b, env: KEY_B }] }
+routes:
+  triage:
+    labels: [${triageLabels.join(', ')}]
+    tiers: [{ model: human }]
+`),
+      environment: readEnvironment({ KEY_A: keys['team-a'], KEY_B: keys['team-b'] }),
+      store,
+    });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const enqueue = async () =>
+    (
+      await gateway.runtime.reviewQueue.enqueue({
+        route: 'triage',
+        requestId: 'req_1',
+        input: 'Where is my new card?',
+        labels: triageLabels,
+        candidates: [],
+      })
+    ).id;
+
+  const post = async (key: keyof typeof keys, id: string, action: 'claim' | 'resolve', body: object) => {
+    const response = await fetch(`${gateway.url}/v1/rightsize/review/${id}/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[key]}` },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as ReviewItem & { error?: { code: string; param: string; message: string } };
+    return { ...json, http: response.status };
+  };
+
+  it('records a named reviewer under the key, so another key cannot resolve by naming the claimer', async () => {
+    const id = await enqueue();
+    expect((await post('team-a', id, 'claim', {})).claimedBy).toBe('team-a');
+    // team-b naming team-a (the tester's reproduction), or with no name: the item stays team-a's.
+    const impostor = await post('team-b', id, 'resolve', { decision: 'card_arrival', reviewer: 'team-a' });
+    expect([impostor.http, impostor.error?.code]).toEqual([409, 'conflict']);
+    expect((await post('team-b', id, 'resolve', { decision: 'card_arrival' })).http).toBe(409);
+    expect((await store.getReviewItem(id))?.status).toBe('claimed');
+    // The claiming key resolves it, naming itself or not.
+    const resolved = await post('team-a', id, 'resolve', { decision: 'card_arrival', reviewer: 'team-a' });
+    expect([resolved.http, resolved.resolvedBy, resolved.decision]).toEqual([200, 'team-a', 'card_arrival']);
+  });
+
+  it('tells people sharing one key apart: key id / name, claimed and resolved by the same name', async () => {
+    const id = await enqueue();
+    expect((await post('team-a', id, 'claim', { reviewer: 'alice' })).claimedBy).toBe('team-a/alice');
+    expect((await post('team-a', id, 'resolve', { decision: 'card_arrival', reviewer: 'bob' })).http).toBe(409);
+    expect((await post('team-a', id, 'resolve', { decision: 'card_arrival' })).http).toBe(409);
+    expect((await post('team-b', id, 'resolve', { decision: 'card_arrival', reviewer: 'alice' })).http).toBe(409);
+    // A name holding "/" could pass for another key's person: refused.
+    const slashed = await post('team-b', id, 'resolve', { decision: 'card_arrival', reviewer: 'team-a/alice' });
+    expect([slashed.http, slashed.error?.param]).toEqual([400, 'reviewer']);
+    expect(slashed.error?.message).toContain('records "team-b/<reviewer>" itself');
+    const resolved = await post('team-a', id, 'resolve', { decision: 'card_arrival', reviewer: 'alice' });
+    expect([resolved.http, resolved.claimedBy, resolved.resolvedBy]).toEqual([200, 'team-a/alice', 'team-a/alice']);
+  });
+
+  it('matches a decision the way the CLI does and stores the canonical label', async () => {
+    for (const [decision, stored] of [
+      ['Card Arrival', 'card_arrival'],
+      [' card_arrival', 'card_arrival'],
+      ['"Lost or stolen card."', 'lost_or_stolen_card'],
+    ] as const) {
+      const id = await enqueue();
+      const resolved = await post('team-b', id, 'resolve', { decision });
+      expect([resolved.http, resolved.decision, resolved.resolvedBy]).toEqual([200, stored, 'team-b']);
+      expect((await store.getReviewItem(id))?.decision).toBe(stored);
+    }
+    const id = await enqueue();
+    const refused = await post('team-b', id, 'resolve', { decision: 'refund' });
+    expect([refused.http, refused.error?.code, refused.error?.param]).toEqual([400, 'invalid_request', 'decision']);
+    expect(refused.error?.message).toBe(
+      `decision "refund" is not one of the 2 labels of route triage (card_arrival, lost_or_stolen_card); GET /v1/rightsize/review/${id} shows them.`,
+    );
+    expect((await store.getReviewItem(id))?.status).toBe('pending');
+  });
 });

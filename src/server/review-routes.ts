@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseRequestInput } from '../errors/describe-zod-issue.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
+import { matchDecision } from '../review/match-decision.ts';
 import type { ReviewQueue } from '../review/review-queue.ts';
 import type { ReviewItem } from '../store/store.ts';
 import { jsonBody } from './json-body.ts';
@@ -28,14 +29,26 @@ export interface ReviewRoutesOptions {
 }
 
 /**
- * The human review queue over HTTP: `GET /v1/rightsize/review?status=pending`,
- * `GET /v1/rightsize/review/{id}`, `POST /v1/rightsize/review/{id}/claim` `{reviewer}`,
- * `POST /v1/rightsize/review/{id}/resolve` `{reviewer, decision}`. The reviewer defaults to the
- * id of the API key used. On classification routes a decision must be one of the labels: the
- * item's, or for an item queued while they were unknown (a specialist still training) the route's
- * current ones, which are then shown with the item and stored on it when it is resolved.
- * Errors (OpenAI's envelope): 400 `invalid_request` (bad query or body, a decision that is not a
- * label, no reviewer), 404 `not_found`, 409 `conflict` (claimed by another, or already resolved).
+ * The human review queue over HTTP: `GET /v1/rightsize/review?status=pending` (`{object: 'list',
+ * data: ReviewItem[]}`), `GET /v1/rightsize/review/{id}` (one `ReviewItem`: input, labels, earlier
+ * tiers' answers, status, claim and decision), `POST /v1/rightsize/review/{id}/claim` `{reviewer?}`
+ * and `POST /v1/rightsize/review/{id}/resolve` `{reviewer?, decision}` (the item as it stands after).
+ *
+ * Who is recorded (`claimedBy`, `resolvedBy`), see {@link reviewerOf}: with client keys
+ * (`server.apiKeys`) the reviewer is bound to the key used, the key's id when no `reviewer` is sent
+ * (or the key's own id is sent) and `<keyId>/<reviewer>` otherwise, so people sharing one key tell
+ * themselves apart and no key can act under another key's name; a claim is resolved by the same
+ * key with the same `reviewer` (or none, if it was claimed with none). Without keys the `reviewer`
+ * sent is recorded as given, and is required.
+ *
+ * On classification routes a decision must name one of the labels: the item's, or for an item
+ * queued while they were unknown (a specialist still training) the route's current ones, which are
+ * then shown with the item and stored on it when it is resolved. It is matched as the CLI and the
+ * gateway match labels ({@link matchDecision}: `"Card Arrival"` is `card_arrival`) and stored as
+ * the label is spelled.
+ * Errors (OpenAI's envelope): 400 `invalid_request` (bad query or body, a decision that names no
+ * label, no reviewer without keys, a `reviewer` holding `/` with keys), 404 `not_found`, 409
+ * `conflict` (claimed by another, or already resolved).
  */
 export function registerReviewRoutes(
   app: FastifyInstance,
@@ -73,27 +86,44 @@ export function registerReviewRoutes(
     const item = await queue.get(request.params.id);
     if (!item) throw new RightsizeError('not_found', `No review item ${request.params.id}.`);
     const labels = labelsFor(item);
-    if (labels && !labels.includes(body.decision)) {
-      throw new RightsizeError(
-        'invalid_request',
-        `decision must be one of the route's ${labels.length} labels (GET the item to see them).`,
-        { param: 'decision' },
-      );
-    }
+    const decision = labels
+      ? matchDecision(body.decision, labels, {
+          route: item.route,
+          subject: 'decision',
+          hint: `GET /v1/rightsize/review/${item.id} shows them`,
+        })
+      : body.decision;
     return queue.resolve(request.params.id, {
       reviewer: reviewerOf(body.reviewer, request.apiKeyId),
-      decision: body.decision,
+      decision,
       // An item queued before its route's labels were known keeps the set its decision was checked against.
       ...(item.labels === null && labels ? { labels } : {}),
     });
   });
 }
 
+/**
+ * The reviewer a claim or resolution is recorded as. Without client keys (`apiKeyId` null): `given`,
+ * as sent. With keys: the key's id when `given` is absent or is the key's id, else
+ * `<apiKeyId>/<given>`. The same key and the same `given` always give the same name, so whoever
+ * claimed an item can resolve it, and no key can name itself as another key or another key's person.
+ * @throws RightsizeError `invalid_request` (param `reviewer`) when keys are off and no reviewer is
+ *   given, or keys are on and `given` holds `/` (which would let one key's names pass for another's).
+ */
 function reviewerOf(given: string | undefined, apiKeyId: string | null): string {
-  const reviewer = given ?? apiKeyId;
-  if (!reviewer)
-    throw new RightsizeError('invalid_request', 'Name the reviewer: send {"reviewer": "<name>"}.', {
-      param: 'reviewer',
-    });
-  return reviewer;
+  if (apiKeyId === null) {
+    if (given === undefined)
+      throw new RightsizeError('invalid_request', 'Name the reviewer: send {"reviewer": "<name>"}.', {
+        param: 'reviewer',
+      });
+    return given;
+  }
+  if (given === undefined || given === apiKeyId) return apiKeyId;
+  if (given.includes('/'))
+    throw new RightsizeError(
+      'invalid_request',
+      `reviewer "${given.slice(0, 80)}" holds "/": with API keys the gateway records "${apiKeyId}/<reviewer>" itself; send a plain name, or none to act as "${apiKeyId}".`,
+      { param: 'reviewer' },
+    );
+  return `${apiKeyId}/${given}`;
 }

@@ -99,7 +99,10 @@ describe('rightsize review on a SQLite store', () => {
   it('resolves with a label (matched to its spelling), durably, and wakes a gateway that waits', async () => {
     const bad = await run('review', 'resolve', first.id, '--decision', 'refund', '--reviewer', 'alice', '--db', db);
     expect(bad.code).not.toBe(0);
-    expect(bad.err).toMatch(/^rightsize: --decision "refund" is not one of the 2 labels of route support-triage.*\n$/);
+    expect(bad.err).toBe(
+      'rightsize: --decision "refund" is not one of the 2 labels of route support-triage ' +
+        `(card_arrival, transaction_charged_twice); see them with \`rightsize review show ${first.id}\`.\n`,
+    );
 
     // Another process (a gateway whose client waits) polls the same file.
     const gatewayStore = await createSqliteStore(join(folder, 'rightsize.db'));

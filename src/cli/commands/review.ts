@@ -75,25 +75,18 @@ export function registerReviewCommand(program: Command): void {
     .requiredOption('--reviewer <name>', 'who decides')
     .action(async (id: string, options: ResolveOptions) => {
       await withQueue(options, async (queue) => {
-        const [{ RightsizeError }, { matchLabel }] = await Promise.all([
-          import('../../errors/rightsize-error.ts'),
-          import('../../routing/accept-answer.ts'),
-        ]);
+        const { matchDecision } = await import('../../review/match-decision.ts');
         const current = await getItem(queue, id);
-        let decision = options.decision;
         // Items queued while the route's labels were unknown (its specialist still training) are
         // checked against the labels the config gives the route now, as the gateway does.
         const labels = current.labels ?? (await routeLabels(options, current.route));
-        if (labels) {
-          const label = matchLabel(decision, labels);
-          if (label === undefined)
-            throw new RightsizeError(
-              'invalid_request',
-              `--decision "${decision.slice(0, 80)}" is not one of the ${labels.length} labels of route ${current.route}; see them with \`rightsize review show ${id}\`.`,
-              { param: 'decision' },
-            );
-          decision = label;
-        }
+        const decision = labels
+          ? matchDecision(options.decision, labels, {
+              route: current.route,
+              subject: '--decision',
+              hint: `see them with \`rightsize review show ${id}\``,
+            })
+          : options.decision;
         const item = await queue.resolve(id, { reviewer: options.reviewer, decision });
         print(
           options.json ? JSON.stringify(item, null, 2) : `Resolved ${item.id} as ${decision} (by ${options.reviewer}).`,
