@@ -24,8 +24,17 @@ function looksLikeKey(name: string): boolean {
 }
 
 export const clientKeySchema = z.strictObject({
-  /** A name for the key, logged with each request (never the key itself). */
-  id: z.string().min(1),
+  /**
+   * A name for the key, logged with each request (never the key itself). No `/`: a reviewer named
+   * under a key is recorded as `<id>/<name>` (see `server/review-routes.ts`).
+   */
+  id: z
+    .string()
+    .min(1)
+    .refine(
+      (id) => !id.includes('/'),
+      'a key id cannot contain "/" (reviewers under a key are recorded as <id>/<name>)',
+    ),
   /** The environment variable holding the key. */
   env: envName,
 });

@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     expect(configError('server:\n  prot: 80\n')).toMatch(/server: unknown key "prot"/);
   });
 
+  it('refuses a client key id with a slash (reviewers under a key are recorded as <id>/<name>)', () => {
+    expect(configError('server:\n  apiKeys: [{ id: org/team-a, env: KEY_A }]\n')).toContain(
+      'server.apiKeys[0].id: a key id cannot contain "/"',
+    );
+  });
+
   it('rejects a secret pasted where an environment variable name belongs', () => {
     const message = configError(
       'providers:\n  openai:\n    baseUrl: https://api.openai.com/v1\n    apiKeyEnv: sk-abc123-secret\n',

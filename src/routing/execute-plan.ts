@@ -7,7 +7,7 @@ import {
 } from '../providers/chat-completion.ts';
 import type { EscalationContext, ProviderCompletion } from '../providers/provider.ts';
 import type { TierAttempt } from '../store/store.ts';
-import { acceptAnswer } from './accept-answer.ts';
+import { type AcceptVerdict, acceptAnswer } from './accept-answer.ts';
 import { classificationRequest } from './classification-request.ts';
 import { countUsage } from './count-tokens.ts';
 import type { Plan, PlanTier } from './plan.ts';
@@ -238,13 +238,25 @@ async function executeTiers(plan: Plan, options: ExecuteOptions, spent: Spending
       scorer && answer !== null
         ? { score: scorer.score(lastUserText(options.request), answer), threshold: scorer.threshold }
         : undefined;
-    const verdict = acceptAnswer(tier.accept, {
-      answer,
-      confidence: call.completion.confidence ?? scored?.score,
-      calibratedThreshold: call.completion.acceptThreshold,
-      labels: plan.labels,
-      scorer: scored,
-    });
+    // A specialist trained on other labels than its route's (a config mistake) settles nothing there.
+    const foreignLabel =
+      plan.labels !== null &&
+      call.model.provider?.kind === 'specialist' &&
+      answer !== null &&
+      !plan.labels.includes(answer);
+    const verdict: AcceptVerdict = foreignLabel
+      ? {
+          accepted: false,
+          reason: 'invalid_output',
+          detail: `${call.model.id} answered "${answer.slice(0, 60)}", which is not one of the route's labels`,
+        }
+      : acceptAnswer(tier.accept, {
+          answer,
+          confidence: call.completion.confidence ?? scored?.score,
+          calibratedThreshold: call.completion.acceptThreshold,
+          labels: plan.labels,
+          scorer: scored,
+        });
     const attempt = attempts[attempts.length - 1] as TierAttempt;
     attempt.costUsd = call.costUsd;
     const confidence = call.completion.confidence ?? scored?.score;

@@ -27,17 +27,38 @@ export interface PromotionRequest {
   beyondText?: boolean;
 }
 
-/**
- * Whether a chat completion asks for what a classifier's one label cannot be: a `response_format`
- * other than text (JSON, a JSON schema), tools to call, or several choices (`n` > 1).
- */
-export function asksForMoreThanText(chat: {
+/** What {@link beyondTextField} reads of a chat completion. */
+export interface AnswerShapeRequest {
   response_format?: { type: string } | null | undefined;
   tools?: readonly unknown[] | null | undefined;
   n?: number | null | undefined;
-}): boolean {
+}
+
+/**
+ * The first field of a chat completion that asks for what a classifier's one label cannot be: a
+ * `response_format` other than text (JSON, a JSON schema), `tools` to call, or several choices
+ * (`n` > 1); undefined when it asks for one plain-text answer.
+ */
+export function beyondTextField(chat: AnswerShapeRequest): 'response_format' | 'tools' | 'n' | undefined {
   const format = chat.response_format?.type;
-  return (format !== undefined && format !== 'text') || (chat.tools?.length ?? 0) > 0 || (chat.n ?? 1) > 1;
+  if (format !== undefined && format !== 'text') return 'response_format';
+  if ((chat.tools?.length ?? 0) > 0) return 'tools';
+  if ((chat.n ?? 1) > 1) return 'n';
+  return undefined;
+}
+
+/** Whether a chat completion asks for more than one plain-text answer (see {@link beyondTextField}). */
+export function asksForMoreThanText(chat: AnswerShapeRequest): boolean {
+  return beyondTextField(chat) !== undefined;
+}
+
+/**
+ * Whether every answer a plan can give is a label: a route with labels (its own or its `labelsFrom`
+ * specialist's), or a plan with a specialist tier. Such a plan cannot honour a request that asks for
+ * JSON, tools or several choices ({@link beyondTextField}).
+ */
+export function answersWithLabels(plan: Plan): boolean {
+  return plan.labels !== null || plan.tiers.some((tier) => tier.model.startsWith('specialist/'));
 }
 
 /**

@@ -20,7 +20,7 @@ import {
 } from '../routing/execute-plan.ts';
 import type { Plan } from '../routing/plan.ts';
 import { addCosts, priceUsage } from '../routing/price-usage.ts';
-import { asksForMoreThanText, resolvePlan } from '../routing/resolve-plan.ts';
+import { answersWithLabels, beyondTextField, resolvePlan } from '../routing/resolve-plan.ts';
 import { restrictDeployment } from '../routing/restrict-deployment.ts';
 import type { ResolvedModel } from '../routing/routing-context.ts';
 import type { RequestLogRecord, TierAttempt } from '../store/store.ts';
@@ -73,15 +73,24 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const apiKeyId = request.apiKeyId ?? null;
     const rawBody = request.body as Buffer;
     const chat = parseBody(rawBody);
-    const tag = headerString(request.headers['x-rightsize-task']) ?? null;
+    const rawTag = headerString(request.headers['x-rightsize-task']);
+    const tag = rawTag !== undefined && TASK_TAG.test(rawTag) ? rawTag : null;
     const base = { id: requestId, time, apiKeyId, requestedModel: chat.model, stream: chat.stream === true, tag };
 
     let plan: Plan | undefined;
     let waitMs: number;
     try {
       // Validated once, before streams and answers part ways: a bad value is a 400 for both.
+      if (rawTag !== undefined && rawTag !== '' && tag === null) {
+        // Node reads header bytes as Latin-1: UTF-8 would be stored garbled, as a family of its own.
+        throw new RightsizeError(
+          'invalid_request',
+          `x-rightsize-task must be 1-200 printable ASCII characters (letters, digits, punctuation, spaces), got ${JSON.stringify(rawTag.slice(0, 40))}.`,
+          { param: 'x-rightsize-task' },
+        );
+      }
       waitMs = reviewWaitMs(request);
-      plan = planFor(chat, request);
+      plan = planFor(chat, request, tag);
     } catch (error) {
       logFailure(base, undefined, nothingSpent(), error, started);
       throw error;
@@ -161,15 +170,25 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     });
   });
 
-  function planFor(chat: ChatCompletionRequest, request: FastifyRequest): Plan {
+  function planFor(chat: ChatCompletionRequest, request: FastifyRequest, tag: string | null): Plan {
     if (chat.model === 'auto' && dependencies.planAuto)
       return dependencies.planAuto(chat, request.headers, request.apiKeyId ?? null);
-    const tag = headerString(request.headers['x-rightsize-task']) ?? null;
+    const beyondText = beyondTextField(chat);
     const plan = resolvePlan(chat.model, runtime.planSources, {
       messages: chat.messages,
       tag,
-      beyondText: asksForMoreThanText(chat),
+      beyondText: beyondText !== undefined,
     });
+    if (plan && beyondText && answersWithLabels(plan)) {
+      // A label is the whole answer here: JSON, tool calls or several choices would be refused by the
+      // route's acceptance rules or silently not given.
+      const what = plan.route ? `the route "${plan.route}"` : `${chat.model}`;
+      throw new RightsizeError(
+        'invalid_request',
+        `${beyondText}: ${what} answers with one label, so it cannot give ${beyondText === 'n' ? 'several choices' : beyondText === 'tools' ? 'tool calls' : `a ${chat.response_format?.type} response`}; leave ${beyondText} out, or send the request to a model.`,
+        { param: beyondText },
+      );
+    }
     const deployment = headerString(request.headers['x-rightsize-deployment']);
     if (plan) return deployment === undefined ? plan : restrictDeployment(plan, deployment.trim(), runtime.context);
     const names = [...Object.keys(runtime.config.routes), ...runtime.availableModels()].slice(0, 12);
@@ -607,6 +626,9 @@ function waitForDrain(stream: NodeJS.WritableStream, signal: AbortSignal): Promi
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/** A valid `x-rightsize-task`: 1-200 printable ASCII characters. */
+const TASK_TAG = /^[\x20-\x7e]{1,200}$/;
 
 /** Whether a request's signal says its client went away (rather than the server stopping it). */
 function clientLeft(signal: AbortSignal): boolean {
