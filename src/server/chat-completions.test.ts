@@ -166,7 +166,12 @@ describe('POST /v1/chat/completions through the gateway', () => {
   });
 
   it('keeps a provider 400 a 400', async () => {
-    await expect(ask('fail-400')).rejects.toMatchObject({ status: 400, code: 'upstream_invalid_request' });
+    // The provider's `param` is the client's field: it is kept.
+    await expect(ask('fail-400')).rejects.toMatchObject({
+      status: 400,
+      code: 'upstream_invalid_request',
+      param: 'messages',
+    });
   });
 
   it('answers 504 when the provider is too slow to start', async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
  * A local HTTP server that speaks OpenAI's chat completions protocol, standing in for a provider
  * in tests and benchmarks. The `model` a request names picks the behaviour:
  * - anything else: answers `echo: <last user message>` (streamed in 3 chunks when asked), with usage;
- * - `fail-<status>`: always answers that status with an OpenAI error body;
+ * - `fail-<status>`: always answers that status with an OpenAI error body (`param: "messages"` for 400);
  * - `flaky-429`: the first call of each `x-request-id` gets 429 with `retry-after-ms: 20`, then succeeds;
  * - `slow-<ms>`: waits that long before the response headers;
  * - `no-usage`: like echo, without usage;
@@ -70,7 +70,11 @@ export async function startOpenAIProtocolServer(
     const failure = /^fail-(\d{3})$/.exec(model);
     if (failure)
       return sendJson(response, Number(failure[1]), {
-        error: { message: `scripted failure ${failure[1]}`, type: 'server_error' },
+        error: {
+          message: `scripted failure ${failure[1]}`,
+          type: 'server_error',
+          ...(failure[1] === '400' ? { param: 'messages' } : {}),
+        },
       });
     if (model === 'flaky-429') {
       const id = String(request.headers['x-request-id'] ?? '');

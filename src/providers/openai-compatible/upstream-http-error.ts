@@ -37,36 +37,39 @@ export async function upstreamHttpError(
       { upstream },
     );
   }
-  const detail = redact(errorMessage(text));
+  const { message, param } = errorFields(text);
+  const detail = redact(message);
   if (upstream.retryable) {
     const what = status === 429 ? 'is rate limiting' : `failed (${status})`;
     return new RightsizeError('upstream_error', `Provider ${provider.id} ${what}${detail ? `: ${detail}` : ''}.`, {
       upstream,
     });
   }
+  // The provider's `param` names the field of the client's request it refused: keep it.
   return new RightsizeError(
     'upstream_invalid_request',
     `Provider ${provider.id} rejected the request (${status})${detail ? `: ${detail}` : ''}.`,
-    {
-      upstream,
-    },
+    { upstream, ...(param ? { param } : {}) },
   );
 }
 
-function errorMessage(text: string): string {
+/** The message (and `param`, when a string of at most 100 characters) of an error body: OpenAI's envelope, a bare `error` string, or the raw text. */
+function errorFields(text: string): { message: string; param: string | undefined } {
   try {
     const json: unknown = JSON.parse(text);
     if (typeof json === 'object' && json !== null && 'error' in json) {
       const error = json.error;
-      if (typeof error === 'string') return error.slice(0, MAX_MESSAGE_CHARS);
+      if (typeof error === 'string') return { message: error.slice(0, MAX_MESSAGE_CHARS), param: undefined };
       if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
-        return error.message.slice(0, MAX_MESSAGE_CHARS);
+        const param =
+          'param' in error && typeof error.param === 'string' && error.param.length <= 100 ? error.param : undefined;
+        return { message: error.message.slice(0, MAX_MESSAGE_CHARS), param: param && redact(param) };
       }
     }
   } catch {
     // Not JSON: fall through to the raw text.
   }
-  return text.trim().slice(0, MAX_MESSAGE_CHARS);
+  return { message: text.trim().slice(0, MAX_MESSAGE_CHARS), param: undefined };
 }
 
 /** Masks anything shaped like a bearer token or an API key (`sk-...`, long hex or base64 runs). */

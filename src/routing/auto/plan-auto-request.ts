@@ -226,7 +226,7 @@ function noModelQualifies(index: AutoIndex, failed: readonly Evaluation[], query
   if (index.figures.length === 0) {
     return new RightsizeError(
       'no_model_qualifies',
-      'No catalog model belongs to a configured provider, so "auto" has nothing to choose from. Configure a provider whose id matches catalog models (openai, anthropic, google, together, local, specialist) or add models for your provider in the config.',
+      '"auto" has nothing to choose from: no catalog model\'s provider is available here (a provider whose key variable, e.g. OPENAI_API_KEY, is unset is not). Set the key, configure a provider whose id matches catalog models (openai, anthropic, google, together, local), or add models for your provider in the config. Specialists are called by name (specialist/NAME) or through a route.',
       { param: 'model' },
     );
   }
