@@ -51,6 +51,15 @@ describe('readLabelledData', () => {
     expect(error.message).toContain('--label-column');
   });
 
+  it('refuses one column for both the text and the label', () => {
+    const path = file('same.csv', 'text,category\nhello,a\nbye,b\n');
+    const error = failure(() => readLabelledData({ path, textColumn: 'category', labelColumn: 'category' }));
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toBe(
+      'the text and the label are both read from column "category": pass the label\'s column with --label-column (or the text\'s with --text-column)',
+    );
+  });
+
   it('names the line of an empty text or label', () => {
     const path = file('empty.csv', 'text,label\nhello,a\n   ,b\nbye,b\n');
     const error = failure(() => readLabelledData({ path }));

@@ -30,13 +30,20 @@ export interface LabelledData {
 }
 
 /**
- * Reads a labelled CSV or JSONL file, checking it at the edge: an unreadable file, a missing
- * column, an empty text or label, or a single label throws `RightsizeError('invalid_input')`
+ * Reads a labelled CSV or JSONL file, checking it at the edge: one column named for both text and
+ * label, an unreadable file, a missing column, an empty text or label, or a single label throws `RightsizeError('invalid_input')`
  * with a message naming the file, the row (1-based line number) or column, and the fix.
  */
 export function readLabelledData(options: ReadLabelledDataOptions): LabelledData {
   const textColumn = options.textColumn ?? 'text';
   const labelColumn = options.labelColumn ?? 'label';
+  if (textColumn === labelColumn) {
+    // Every text would be its own label: nothing to learn, and the errors further on would not say why.
+    throw new RightsizeError(
+      'invalid_input',
+      `the text and the label are both read from column "${textColumn}": pass the label's column with --label-column (or the text's with --text-column)`,
+    );
+  }
   let bytes: Buffer;
   try {
     bytes = readFileSync(options.path);
