@@ -256,7 +256,13 @@ describe('planAutoRequest: when nothing qualifies', () => {
     const error = failure(() =>
       planAutoRequest({ request: text('hi'), headers: {}, catalog, configuredProviders: new Map() }),
     );
-    expect(error.message).toContain('configured provider');
+    expect(error.message).toContain(
+      '"auto" has nothing to choose from: no catalog model\'s provider is available here',
+    );
+    // The specialist provider always runs: the advice is a key to set, and specialists by name.
+    expect(error.message).toContain('e.g. OPENAI_API_KEY');
+    expect(error.message).not.toContain('local, specialist)');
+    expect(error.message).toContain('Specialists are called by name (specialist/NAME)');
   });
 });
 
