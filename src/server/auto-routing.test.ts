@@ -99,6 +99,8 @@ models:
   it('lists auto among the models', async () => {
     const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data.map((model) => model.id)).toContain('auto');
+    // `human` is accepted as a model, so it is listed.
+    expect(models.data.find((model) => model.id === 'human')).toMatchObject({ owned_by: 'human' });
   });
 });
 

@@ -57,7 +57,7 @@ export interface GatewayRuntime {
   planSources: PlanSources;
   /** Specialists promoted for task families, re-read from the store every second (`rightsize promote`). */
   promotions: PromotionRegistry;
-  /** Models a client may name now: configured catalog models and specialists. */
+  /** Models a client may name now: configured catalog models, specialists, and `human` (a person). */
   availableModels(): string[];
   /** Flushes the log, closes providers and the store. */
   close(): Promise<void>;
@@ -368,6 +368,8 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
         .filter((entry) => providers.has(entry.provider))
         .map((entry) => entry.id);
       if (specialists) for (const name of specialists.names()) models.push(`specialist/${name}`);
+      // A person is a model a client may name too (each request queues a review item, priced per item).
+      models.push(HUMAN_MODEL_ID);
       return models;
     },
     async close() {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAnalysisRoute } from '../analysis/analysis-route.ts';
+import { HUMAN_MODEL_ID } from '../catalog/catalog.ts';
 import type { RightsizeConfig } from '../config/config-schema.ts';
 import { type Environment, readEnvironment } from '../config/environment.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
@@ -163,6 +164,7 @@ function printBanner(options: StartGatewayOptions, runtime: GatewayRuntime, url:
     config.specialists.train.length > 0
       ? '(none yet: specialists train in the background; configure a provider for large models)'
       : '(none: configure a provider)';
-  print(`  models: ${models.length > 0 ? `auto, ${models.join(', ')}` : none}`);
+  // `human` is always there; the banner says "none" until a machine can answer.
+  print(`  models: ${models.some((id) => id !== HUMAN_MODEL_ID) ? `auto, ${models.join(', ')}` : none}`);
   for (const [id, how] of runtime.unconfigured) print(`  provider ${id} not configured: ${how}`);
 }
