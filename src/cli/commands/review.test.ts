@@ -194,5 +194,9 @@ describe('rightsize review on a SQLite store', () => {
     );
     expect(resolved.code).toBe(0);
     expect(resolved.out).toContain(`Resolved ${early.id} as card_swallowed`);
+    const reopened = await createSqliteStore(join(folder, 'rightsize.db'));
+    const stored = await new ReviewQueue(reopened).get(early.id);
+    await reopened.close();
+    expect(stored?.labels).toEqual(['card_swallowed', 'card_arrival']);
   });
 });

@@ -87,7 +87,12 @@ export function registerReviewCommand(program: Command): void {
               hint: `see them with \`rightsize review show ${id}\``,
             })
           : options.decision;
-        const item = await queue.resolve(id, { reviewer: options.reviewer, decision });
+        const item = await queue.resolve(id, {
+          reviewer: options.reviewer,
+          decision,
+          // As over HTTP: an item queued before its route's labels were known keeps the set its decision was checked against.
+          ...(current.labels === null && labels ? { labels } : {}),
+        });
         print(
           options.json ? JSON.stringify(item, null, 2) : `Resolved ${item.id} as ${decision} (by ${options.reviewer}).`,
         );
