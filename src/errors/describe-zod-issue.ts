@@ -9,6 +9,7 @@ import { RightsizeError } from './rightsize-error.ts';
  * - a top-level value that is not an object (a body of `[]`): `expected a JSON object`;
  * - unknown keys: `unknown field mode` / `unknown fields a, b`;
  * - one of a set: `expected one of "pending", "claimed"`;
+ * - a union none of whose shapes fits: see {@link describeUnionIssue};
  * - anything else (ranges, patterns, custom checks): zod's or the schema's own message.
  */
 export function describeZodIssue(issue: z.core.$ZodIssue, input: unknown): string {
@@ -23,9 +24,33 @@ export function describeZodIssue(issue: z.core.$ZodIssue, input: unknown): strin
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'invalid_union':
+      return describeUnionIssue(issue, valueAt(input, issue.path));
     default:
       return issue.message;
   }
+}
+
+/**
+ * A value that fits none of a union's shapes: an unknown discriminator (`expected one of "text",
+ * "image_url"`), a value of none of the types (`expected string or array, got number`), else the
+ * shape it came closest to, with the field inside it (`[0].text: is required`).
+ */
+function describeUnionIssue(issue: z.core.$ZodIssueInvalidUnion, value: unknown): string {
+  const options = (issue as { options?: unknown }).options;
+  if (Array.isArray(options) && options.length > 0)
+    return `expected one of ${options.map((option) => JSON.stringify(option)).join(', ')}`;
+  const firsts = issue.errors.map((branch) => branch[0]).filter((first) => first !== undefined);
+  if (firsts.length > 0 && firsts.every((first) => first.code === 'invalid_type' && first.path.length === 0)) {
+    const expected = [...new Set(firsts.map((first) => (first as { expected: string }).expected))];
+    return `expected ${expected.join(' or ')}, got ${typeName(value)}`;
+  }
+  const closest = firsts.reduce<z.core.$ZodIssue | undefined>(
+    (best, first) => (best === undefined || first.path.length > best.path.length ? first : best),
+    undefined,
+  );
+  if (closest && closest.path.length > 0) return `${zodIssueField(closest.path)}: ${describeZodIssue(closest, value)}`;
+  return issue.message;
 }
 
 /** An issue's path as a field name: `requirements.minAccuracy`, `messages[0].content`; empty at the top. */

@@ -242,6 +242,22 @@ describe('POST /v1/chat/completions through the gateway', () => {
     expect(json.error.message).toContain('expected string');
   });
 
+  it.each([
+    [[{ type: 'audio_clip', data: 'x' }], 'messages[0].content: [0].type: expected one of "text", "image_url"'],
+    [[{ type: 'text' }], 'messages[0].content: [0].text: is required'],
+    [5, 'messages[0].content: expected string or array, got number'],
+  ])('names what is wrong inside message content %j', async (content, message) => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content }] }),
+    });
+    expect(response.status).toBe(400);
+    const json = (await response.json()) as { error: { message: string; param: string } };
+    expect(json.error.message).toContain(message);
+    expect(json.error.param).toBe('messages[0].content');
+  });
+
   it.each(
     ['301', '1e9', '0x10', 'abc', '-1', 'banana'].flatMap((value) => [
       [value, false],
