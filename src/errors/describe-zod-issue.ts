@@ -64,15 +64,23 @@ export function zodIssueField(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /**
+ * The issue to tell a client about: an unknown field if there is one (it is usually the misspelling
+ * of a field reported missing: `{"task": ...}` for `profile`), else the first.
+ */
+export function issueToReport(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  return issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0];
+}
+
+/**
  * Parses an HTTP request's input (`where`: `body`, `query`, a path parameter's name) with `schema`.
- * @throws RightsizeError `invalid_request` naming the first bad field and what is wrong with it
+ * @throws RightsizeError `invalid_request` naming an unknown field if there is one, else the first bad field, and what is wrong with it
  * ({@link describeZodIssue}): `Invalid body: shadow: expected boolean, got string.`, or for the
  * value as a whole `Invalid body: expected a JSON object.`; `param` is the field, else `where`.
  */
 export function parseRequestInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = issueToReport(parsed.error.issues);
   const field = issue ? zodIssueField(issue.path) : '';
   const what = issue ? describeZodIssue(issue, value) : 'invalid';
   throw new RightsizeError('invalid_request', `Invalid ${where}: ${field ? `${field}: ` : ''}${what}.`, {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Catalog } from '../catalog/create-catalog.ts';
-import { describeZodIssue } from '../errors/describe-zod-issue.ts';
+import { describeZodIssue, issueToReport } from '../errors/describe-zod-issue.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import {
   compareRankKeys,
@@ -42,7 +42,7 @@ export interface SelectModelsOptions {
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = issueToReport(parsed.error.issues);
   const at = issue && issue.path.length > 0 ? `${what}.${issue.path.map(String).join('.')}` : what;
   throw new RightsizeError('invalid_request', `${at}: ${issue ? describeZodIssue(issue, value) : 'invalid'}`, {
     param: at,

@@ -81,6 +81,8 @@ describe('POST /v1/rightsize/select', () => {
       'body.requirements.minAccuracy: expected number, got string',
     );
     expect(await message({})).toBe('body.profile: is required');
+    // An unknown field is named first: it is usually the missing one misspelt.
+    expect(await message({ task: 'varied' })).toBe('body: unknown field task');
     expect(await message([])).toBe('body: expected a JSON object');
   });
 
