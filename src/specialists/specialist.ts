@@ -139,9 +139,10 @@ export interface Specialist {
   /**
    * Classifies one text. Async because the sentence encoder runs a TensorFlow.js graph with a
    * dynamic op (`Where`) that only `executeAsync` can run; fastText alone answers synchronously
-   * through {@link Specialist.predictSync}.
+   * through {@link Specialist.predictSync}. A `signal` that aborts while the text still waits for
+   * an encoder batch drops it (rejecting with the signal's reason).
    */
-  predict(text: string): Promise<SpecialistPrediction>;
+  predict(text: string, signal?: AbortSignal): Promise<SpecialistPrediction>;
   /** Classifies many texts; encoders batch them (much faster per text than one by one). */
   predictBatch(texts: readonly string[]): Promise<SpecialistPrediction[]>;
   /** Synchronous prediction, present only for architectures without an encoder (`fasttext`). */

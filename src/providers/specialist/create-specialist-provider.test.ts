@@ -82,6 +82,20 @@ describe('specialist provider, served over HTTP by the gateway', () => {
     expect(asked.choices[0]?.logprobs?.content?.[0]?.top_logprobs).toHaveLength(5);
   });
 
+  it('reads the first 2,000 characters of a long message (3 MB answers like its start)', async () => {
+    const [first, second] = provider.labels('intents') ?? [];
+    const textOf = (label: string | undefined) => test.find((row) => row.label === label)?.text ?? '';
+    const ask = async (content: string) =>
+      (await client.chat.completions.create({ model: 'specialist/intents', messages: [{ role: 'user', content }] }))
+        .choices[0]?.message.content;
+    const head = `${textOf(first)} `.repeat(Math.ceil(2_000 / (textOf(first).length + 1))).slice(0, 2_000);
+    const tail = ` ${textOf(second)}`.repeat(Math.ceil(3_000_000 / (textOf(second).length + 1)));
+    expect(await ask(textOf(second))).toBe(second);
+    expect(await ask(head)).toBe(first);
+    // Read whole, the 3 MB of the second intent would outweigh the first 2,000 characters.
+    expect(await ask(head + tail)).toBe(first);
+  });
+
   it('classifies held-out rows mostly right through HTTP', async () => {
     let right = 0;
     for (const row of test) {

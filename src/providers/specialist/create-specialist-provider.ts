@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRightsizeError, RightsizeError } from '../../errors/rightsize-error.ts';
+import { MAX_ENCODER_CHARACTERS as MAX_SPECIALIST_INPUT_CHARACTERS } from '../../specialists/encoder/sentence-encoder.ts';
 import { listSpecialists, loadSpecialist, readSpecialistMetadata } from '../../specialists/registry/load-specialist.ts';
 import { METADATA_FILE, specialistDirectory } from '../../specialists/registry/specialist-paths.ts';
 import { loadSpecialistInWorker } from '../../specialists/serving/load-specialist-in-worker.ts';
@@ -72,8 +73,8 @@ interface LoadedCopy {
 
 /**
  * Serves the registry's specialists as a provider (kind `specialist`, deployment `edge`): in a
- * chat completion, `call.upstreamModel` names the specialist, the last user message is classified
- * in process, and the answer is a `chat.completion` whose content is the label, with OpenAI-style
+ * chat completion, `call.upstreamModel` names the specialist, the last user message (its first
+ * 2,000 characters) is classified in process, and the answer is a `chat.completion` whose content is the label, with OpenAI-style
  * `logprobs` when the request asks for them (`logprobs: true`; one content token, the label,
  * logprob = ln p; `top_logprobs` = the best labels; else `logprobs: null`, as OpenAI), and
  * `confidence` for the router's acceptance rules.
@@ -166,7 +167,11 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
     },
     async complete(call: ProviderCall): Promise<ProviderCompletion> {
       const name = call.upstreamModel.replace(/^specialist\//, '');
-      const text = lastUserText(call.request);
+      const whole = lastUserText(call.request);
+      // The start of a long message carries its intent; reading all of it would hold the event loop
+      // (fastText: about 0.5 s for 3 MB) or the encoder worker.
+      const text =
+        whole.length > MAX_SPECIALIST_INPUT_CHARACTERS ? whole.slice(0, MAX_SPECIALIST_INPUT_CHARACTERS) : whole;
       if (text.trim() === '') {
         throw new RightsizeError(
           'invalid_request',
@@ -188,7 +193,7 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
           });
         }
         call.signal.throwIfAborted();
-        prediction = model.predictSync ? model.predictSync(text) : await model.predict(text);
+        prediction = model.predictSync ? model.predictSync(text) : await model.predict(text, call.signal);
       } finally {
         copy.inFlight--;
         if (copy.retired && copy.inFlight === 0) void close(copy);

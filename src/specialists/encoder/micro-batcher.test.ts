@@ -27,6 +27,34 @@ describe('createMicroBatcher', () => {
     expect(await double(21)).toBe(42);
   });
 
+  it('drops a call whose signal aborts while it waits for a batch, and runs the rest', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => {};
+    const double = createMicroBatcher({
+      maxBatch: 8,
+      run: async (inputs: number[]) => {
+        batches.push(inputs);
+        // The first batch holds until released: the later calls wait in the queue meanwhile.
+        if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return inputs.map((input) => input * 2);
+      },
+    });
+    const first = double(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const leaving = new AbortController();
+    const left = double(2, leaving.signal);
+    const stays = double(3, new AbortController().signal);
+    leaving.abort(new Error('client left'));
+    await expect(left).rejects.toThrow('client left');
+    release();
+    expect(await first).toBe(2);
+    expect(await stays).toBe(6);
+    expect(batches).toEqual([[1], [3]]);
+    // Already aborted: never queued.
+    await expect(double(4, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+    expect(batches).toEqual([[1], [3]]);
+  });
+
   it('rejects every call of a failed batch and keeps serving later ones', async () => {
     let fail = true;
     const run = createMicroBatcher({
