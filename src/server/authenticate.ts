@@ -17,7 +17,7 @@ export interface Authenticator {
  * Builds the key table from the config's `{id, env}` list; values are read from the environment
  * once and kept only as SHA-256 digests. A configured variable that is unset is an error, so a
  * typo cannot silently open the gateway.
- * @throws RightsizeError `invalid_config` naming the unset variable.
+ * @throws RightsizeError `invalid_config` naming the unset variable, or two keys holding one value.
  */
 export function createAuthenticator(
   keys: ReadonlyArray<{ id: string; env: string }>,
@@ -30,6 +30,14 @@ export function createAuthenticator(
       throw new RightsizeError(
         'invalid_config',
         `server.apiKeys: the environment variable ${key.env} (key "${key.id}") is not set; export it or remove the key.`,
+      );
+    }
+    const same = byDigest.get(digest(value));
+    if (same !== undefined) {
+      // One secret under two ids: requests would be recorded under whichever came last.
+      throw new RightsizeError(
+        'invalid_config',
+        `server.apiKeys: keys "${same}" and "${key.id}" hold the same value; give each key its own secret.`,
       );
     }
     byDigest.set(digest(value), key.id);

@@ -85,7 +85,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         // Node reads header bytes as Latin-1: UTF-8 would be stored garbled, as a family of its own.
         throw new RightsizeError(
           'invalid_request',
-          `x-rightsize-task must be 1-200 printable ASCII characters (letters, digits, punctuation, spaces), got ${JSON.stringify(rawTag.slice(0, 40))}.`,
+          `x-rightsize-task must be 1-200 printable ASCII characters (letters, digits, punctuation, spaces), got ${JSON.stringify(Buffer.from(rawTag.slice(0, 40), 'latin1').toString('utf8'))}.`,
           { param: 'x-rightsize-task' },
         );
       }

@@ -344,5 +344,17 @@ describe('client API keys', () => {
     ).rejects.toMatchObject({
       code: 'invalid_config',
     });
+    // One secret under two ids: which id a request is logged under would depend on the order.
+    await expect(
+      startGateway({
+        config: parseConfig(
+          'server: { port: 0, apiKeys: [{ id: team-a, env: KEY_A }, { id: team-b, env: KEY_B }] }\nstore: { url: "sqlite::memory:" }',
+        ),
+        environment: readEnvironment({ KEY_A: 'same-secret', KEY_B: 'same-secret' }),
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: 'server.apiKeys: keys "team-a" and "team-b" hold the same value; give each key its own secret.',
+    });
   });
 });

@@ -122,7 +122,10 @@ routes:
       body: JSON.stringify({ model: 'free-text', messages }),
     });
     expect(garbled.status).toBe(400);
-    expect(((await garbled.json()) as { error: { param: string } }).error.param).toBe('x-rightsize-task');
+    const refusal = ((await garbled.json()) as { error: { param: string; message: string } }).error;
+    expect(refusal.param).toBe('x-rightsize-task');
+    // Quoted as the client wrote it, not as Node's Latin-1 reading of its bytes.
+    expect(refusal.message).toContain('got "café"');
     const long = await ask({ model: 'free-text', messages }, { 'x-rightsize-task': 'x'.repeat(201) });
     expect(long.status).toBe(400);
     const empty = await ask({ model: 'free-text', messages }, { 'x-rightsize-task': '' });

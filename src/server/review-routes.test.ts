@@ -186,6 +186,11 @@ routes:
     const slashed = await post('team-b', id, 'resolve', { decision: 'card_arrival', reviewer: 'team-a/alice' });
     expect([slashed.http, slashed.error?.param]).toEqual([400, 'reviewer']);
     expect(slashed.error?.message).toContain('records "team-b/<reviewer>" itself');
+    // Control characters would reach `rightsize review list` raw; a blank name says nobody.
+    for (const reviewer of ['\u001b[31mred', 'a\nb', '   ']) {
+      const odd = await post('team-a', id, 'resolve', { decision: 'card_arrival', reviewer });
+      expect([odd.http, odd.error?.param]).toEqual([400, 'reviewer']);
+    }
     const resolved = await post('team-a', id, 'resolve', { decision: 'card_arrival', reviewer: 'alice' });
     expect([resolved.http, resolved.claimedBy, resolved.resolvedBy]).toEqual([200, 'team-a/alice', 'team-a/alice']);
   });

@@ -12,9 +12,15 @@ const listQuerySchema = z.strictObject({
   route: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
-const claimSchema = z.strictObject({ reviewer: z.string().min(1).max(200).optional() });
+/** A reviewer's name: 1-200 characters, none of them control characters (they would reach terminals raw). */
+const reviewerName = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((name) => !/\p{Cc}/u.test(name) && name.trim() !== '', 'use a name without control characters, not blank');
+const claimSchema = z.strictObject({ reviewer: reviewerName.optional() });
 const resolveSchema = z.strictObject({
-  reviewer: z.string().min(1).max(200).optional(),
+  reviewer: reviewerName.optional(),
   /** The gold label (classification routes) or the answer. */
   decision: z.string().min(1).max(100_000),
 });

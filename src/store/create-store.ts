@@ -4,12 +4,20 @@ import type { Store } from './store.ts';
 /**
  * Opens the store a URL names: `sqlite:<path>` (relative paths from the working directory),
  * `sqlite::memory:`, or `postgres://user:password@host:5432/database`.
- * @throws RightsizeError `invalid_config` for any other scheme.
+ * @throws RightsizeError `invalid_config` for `sqlite:` with no path, or any other scheme.
  */
 export async function createStore(url: string): Promise<Store> {
   if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    // An empty path would be a store in memory, lost at exit: say so rather than start one.
+    if (path.trim() === '')
+      throw new RightsizeError(
+        'invalid_config',
+        'store.url "sqlite:" names no file; give a path (e.g. sqlite:.rightsize/rightsize.db), or sqlite::memory: for a store that is lost at exit.',
+        { param: 'store.url' },
+      );
     const { createSqliteStore } = await import('./sqlite/create-sqlite-store.ts');
-    return createSqliteStore(url.slice('sqlite:'.length) || ':memory:');
+    return createSqliteStore(path);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { createPostgresStore } = await import('./postgres/create-postgres-store.ts');
