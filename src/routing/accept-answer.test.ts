@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptAnswer } from './accept-answer.ts';
+import { acceptAnswer, matchLabel } from './accept-answer.ts';
 
 const labels = ['card_arrival', 'lost_or_stolen_card'];
 const base = { answer: 'card_arrival', confidence: 0.9, calibratedThreshold: 0.8, labels };
@@ -42,5 +42,20 @@ describe('acceptAnswer', () => {
       accepted: false,
       reason: 'invalid_output',
     });
+  });
+});
+
+describe('matchLabel', () => {
+  // Banking77 has labels that end in "?"; a model (or a person) often drops it.
+  const labels = ['reverted_card_payment?', 'card_arrival', 'Refund_not_showing_up'];
+  it.each([
+    ['reverted_card_payment?', 'reverted_card_payment?'],
+    ['reverted_card_payment', 'reverted_card_payment?'],
+    ['Reverted card payment', 'reverted_card_payment?'],
+    ['"card arrival."', 'card_arrival'],
+    ['{"label": "refund not showing up"}', 'Refund_not_showing_up'],
+    ['card', undefined],
+  ])('matches %j to %j', (answer, label) => {
+    expect(matchLabel(answer, labels)).toBe(label);
   });
 });

@@ -176,7 +176,7 @@ export function matchLabel(answer: string | null, labels: readonly string[]): st
 function normalise(text: string): string {
   return text
     .trim()
-    .replace(/^["'`]+|["'`.]+$/g, '')
+    .replace(/^["'`]+|["'`.?!]+$/g, '')
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
 }
