@@ -75,7 +75,7 @@ export function registerCalibrateCommand(program: Command): void {
       const specialist = options.specialist ?? '';
       const registry = options.registry ?? '.rightsize/specialists';
       const { calibrateSpecialist } = await import('../../specialists/calibration/calibrate-specialist.ts');
-      const { choice, calibration } = await calibrateSpecialist({
+      const { choice, calibration, trainedRowsLeftOut } = await calibrateSpecialist({
         registryDir: registry,
         name: specialist,
         dataPath: options.data,
@@ -87,10 +87,14 @@ export function registerCalibrateCommand(program: Command): void {
       });
       if (options.json) {
         process.stdout.write(
-          `${JSON.stringify({ specialist, stored: !options.dryRun && calibration !== undefined, ...choice, calibration }, null, 2)}\n`,
+          `${JSON.stringify({ specialist, stored: !options.dryRun && calibration !== undefined, trainedRowsLeftOut, ...choice, calibration }, null, 2)}\n`,
         );
         return;
       }
+      if (trainedRowsLeftOut > 0)
+        process.stdout.write(
+          `Left out ${trainedRowsLeftOut} rows of ${options.data} that specialist/${specialist} was trained on: the threshold is chosen on the ${choice.items} held-out ones.\n`,
+        );
       if (choice.threshold === undefined) {
         process.stdout.write(
           `No threshold gives ${percent(options.targetAccuracy)} accuracy with ${percent(options.confidence)} confidence on ${choice.items} items: ` +

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { banking77Sample } from '../../specialists/banking77-sample.ts';
+import { splitTrainValid } from '../../specialists/split-train-valid.ts';
 
 const bin = fileURLToPath(new URL('../../../bin/rightsize.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'rightsize-cli-'));
@@ -107,6 +108,44 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
         JSON.parse(readFileSync(join(folder, 'registry', 'tickets', 'specialist.json'), 'utf8')).threshold,
       ).toEqual(stored.threshold);
     }
+
+    // Part of the training file (another hash): the rows it learned from are left out, the 30 rows
+    // its training held out are what the threshold is chosen on.
+    const trainRows = banking77Sample({ split: 'train', labels: 5, perLabel: 60 });
+    writeFileSync(join(folder, 'part.csv'), csv(trainRows.slice(0, 299)));
+    const part = await run([
+      'calibrate',
+      '--specialist',
+      'tickets',
+      '--data',
+      'part.csv',
+      '--target-accuracy',
+      '0.9',
+      '--dry-run',
+      '--json',
+      ...common,
+    ]);
+    expect(part.code).toBe(0);
+    const partResult = JSON.parse(part.stdout);
+    expect(partResult.trainedRowsLeftOut + partResult.items).toBe(299);
+    expect(partResult.items).toBeGreaterThanOrEqual(29);
+    expect(partResult.items).toBeLessThanOrEqual(30);
+    expect(partResult.stored).toBe(false);
+    // Only rows it learned from (the split training made): refused.
+    const learned = splitTrainValid(trainRows, { validFraction: 0.1, seed: 42 }).train;
+    writeFileSync(join(folder, 'learned.csv'), csv(learned.slice(0, 100)));
+    const refusedLearned = await run([
+      'calibrate',
+      '--specialist',
+      'tickets',
+      '--data',
+      'learned.csv',
+      '--target-accuracy',
+      '0.9',
+      ...common,
+    ]);
+    expect(refusedLearned.code).toBe(2);
+    expect(refusedLearned.stderr).toContain('every row of learned.csv is one specialist/tickets was trained on');
 
     // Training the same name again would drop that calibration: refused before any work, unless --force.
     const again = await run(['train', '--data', 'train.csv', '--name', 'tickets', '--arch', 'fasttext', ...common]);

@@ -2,6 +2,8 @@ import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { evaluateSpecialist } from '../evaluation/evaluate-specialist.ts';
 import { hashRows, readLabelledData } from '../read-labelled-data.ts';
 import { readSpecialistMetadata, saveThresholdCalibration } from '../registry/load-specialist.ts';
+import { specialistDirectory } from '../registry/specialist-paths.ts';
+import { readTrainingTexts, trainingTextDigest } from '../registry/training-texts.ts';
 import type { ThresholdCalibration } from '../specialist.ts';
 import { calibrateThreshold, type ThresholdChoice, toThresholdCalibration } from './calibrate-threshold.ts';
 import { checkCalibrationOptions } from './check-calibration-options.ts';
@@ -29,15 +31,17 @@ export interface CalibrateSpecialistOptions {
  * Chooses a specialist's acceptance threshold on held-out data (see {@link calibrateThreshold}:
  * fixed-sequence testing with a one-sided Clopper-Pearson bound) and stores it with the specialist.
  * Nothing is stored when `save` is false or no threshold is found.
+ * Rows of the data the specialist was trained on (its `training-texts.bin` record; specialists
+ * trained before it existed have none) are left out and counted in `trainedRowsLeftOut`.
  * @returns the search result, and the calibration (stored unless `save` is false) when a threshold
  *   was found, else undefined.
  * @throws RightsizeError `invalid_input` for a target or confidence outside (0, 1), bad data, or
- *   the specialist's own training rows given as held-out data (checked before any prediction, dry
- *   run or not); `model_not_found` for an unknown specialist.
+ *   the specialist's own training rows given as held-out data, or only rows it was trained on (checked
+ *   before any prediction, dry run or not); `model_not_found` for an unknown specialist.
  */
 export async function calibrateSpecialist(
   options: CalibrateSpecialistOptions,
-): Promise<{ choice: ThresholdChoice; calibration: ThresholdCalibration | undefined }> {
+): Promise<{ choice: ThresholdChoice; calibration: ThresholdCalibration | undefined; trainedRowsLeftOut: number }> {
   const confidence = options.confidence ?? 0.95;
   checkCalibrationOptions(options.targetAccuracy, confidence);
   const data = readLabelledData({
@@ -57,7 +61,20 @@ export async function calibrateSpecialist(
         'Nothing stored.',
     );
   }
-  const { predictions, actual } = await evaluateSpecialist(options);
+  // Rows it learned from, in whatever file they come (a subset of the training file, a copy of some):
+  // left out, so that the threshold is chosen on held-out rows only.
+  const trained = readTrainingTexts(specialistDirectory(options.registryDir, options.name));
+  const learned = trained ? data.rows.filter((row) => trained.has(trainingTextDigest(row.text))).length : 0;
+  if (learned === data.rows.length && learned > 0) {
+    throw new RightsizeError(
+      'invalid_input',
+      `every row of ${options.dataPath} is one specialist/${options.name} was trained on: a threshold chosen on them guarantees nothing; calibrate on rows held out from its training. Nothing stored.`,
+    );
+  }
+  const { predictions, actual, skippedRows } = await evaluateSpecialist({
+    ...options,
+    ...(trained ? { skipText: (text: string) => trained.has(trainingTextDigest(text)) } : {}),
+  });
   const choice = calibrateThreshold(
     predictions.map((prediction, index) => ({
       confidence: prediction.probability,
@@ -65,14 +82,14 @@ export async function calibrateSpecialist(
     })),
     { targetAccuracy: options.targetAccuracy, confidence },
   );
-  if (choice.threshold === undefined) return { choice, calibration: undefined };
+  if (choice.threshold === undefined) return { choice, calibration: undefined, trainedRowsLeftOut: skippedRows };
   const calibration = toThresholdCalibration(choice, {
     targetAccuracy: options.targetAccuracy,
     confidence,
     source: options.dataPath,
     dataHash: data.fileHash,
   });
-  if (!calibration) return { choice, calibration: undefined };
+  if (!calibration) return { choice, calibration: undefined, trainedRowsLeftOut: skippedRows };
   if (options.save ?? true) saveThresholdCalibration(options.registryDir, options.name, calibration);
-  return { choice, calibration };
+  return { choice, calibration, trainedRowsLeftOut: skippedRows };
 }

@@ -16,6 +16,8 @@ export interface EvaluateSpecialistOptions {
   labelColumn?: string;
   /** Reuse the registry's sentence-vector cache. @default true */
   useVectorCache?: boolean;
+  /** Leave out the rows whose text this says to (e.g. rows the specialist was trained on). */
+  skipText?: (text: string) => boolean;
 }
 
 /**
@@ -33,13 +35,18 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
   report: EvaluationReport;
   /** Labels of the file the specialist does not know, most frequent first, and the rows holding them. */
   unknownLabels: { labels: string[]; rows: number };
+  /** Rows left out by `skipText`. */
+  skippedRows: number;
 }> {
-  const data = readLabelledData({
+  const read = readLabelledData({
     path: options.dataPath,
     textColumn: options.textColumn ?? 'text',
     labelColumn: options.labelColumn ?? 'label',
     requireTwoLabels: false,
   });
+  const skip = options.skipText;
+  const data = skip ? { ...read, rows: read.rows.filter((row) => !skip(row.text)) } : read;
+  const skippedRows = read.rows.length - data.rows.length;
   const known = new Set(readSpecialistMetadata(options.registryDir, options.name).labels);
   const unknownCounts = new Map<string, number>();
   for (const row of data.rows) {
@@ -65,7 +72,7 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
     const predictions = await specialist.predictBatch(data.rows.map((row) => row.text));
     const actual = data.rows.map((row) => row.label);
     const report = evaluatePredictions({ predictions, actual, threshold: specialist.threshold });
-    return { metadata: specialist.metadata, predictions, actual, report, unknownLabels };
+    return { metadata: specialist.metadata, predictions, actual, report, unknownLabels, skippedRows };
   } finally {
     specialist.close();
   }

@@ -25,6 +25,7 @@ import {
 import { trainFastTextInWorker } from '../fasttext/train-fasttext-in-worker.ts';
 import { hashRows, type LabelledRow } from '../read-labelled-data.ts';
 import { encoderCachePath, METADATA_FILE, MODEL_FILES, specialistDirectory } from '../registry/specialist-paths.ts';
+import { writeTrainingTexts } from '../registry/training-texts.ts';
 import {
   type Combiner,
   DEFAULT_SPECIALIST_ARCH,
@@ -308,6 +309,11 @@ export async function runTraining(
       createdAt: new Date().toISOString(),
     };
     writeFileSync(join(temporary, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+    // What it learned from (not what it held out): calibration leaves these rows out.
+    writeTrainingTexts(
+      temporary,
+      train.map((row) => row.text),
+    );
     rmSync(directory, { recursive: true, force: true });
     renameSync(temporary, directory);
     onProgress({ stage: 'save', fraction: 1, message: 'done' });

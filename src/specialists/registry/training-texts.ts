@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A specialist's record of the texts it was trained on (not those its training held out): sorted,
+ * unique 8-byte digests (the first 8 bytes of SHA-256 of the trimmed text), about 72 KB for 9,000
+ * rows. It lets calibration leave out rows the specialist learned from, whatever file they come in.
+ */
+export const TRAINING_TEXTS_FILE = 'training-texts.bin';
+
+const DIGEST_BYTES = 8;
+
+/** The digest of one text, as hex (16 characters). */
+export function trainingTextDigest(text: string): string {
+  return createHash('sha256').update(text.trim()).digest().subarray(0, DIGEST_BYTES).toString('hex');
+}
+
+/** Writes the digests of `texts` into `<directory>/training-texts.bin`. */
+export function writeTrainingTexts(directory: string, texts: readonly string[]): void {
+  const digests = [...new Set(texts.map(trainingTextDigest))].sort();
+  writeFileSync(join(directory, TRAINING_TEXTS_FILE), Buffer.from(digests.join(''), 'hex'));
+}
+
+/**
+ * The digests a specialist folder records, or undefined when it has no record (trained before the
+ * record existed) or the file is not a whole number of digests.
+ */
+export function readTrainingTexts(directory: string): ReadonlySet<string> | undefined {
+  const path = join(directory, TRAINING_TEXTS_FILE);
+  if (!existsSync(path)) return undefined;
+  const bytes = readFileSync(path);
+  if (bytes.length % DIGEST_BYTES !== 0) return undefined;
+  const digests = new Set<string>();
+  for (let offset = 0; offset < bytes.length; offset += DIGEST_BYTES)
+    digests.add(bytes.subarray(offset, offset + DIGEST_BYTES).toString('hex'));
+  return digests;
+}
