@@ -94,6 +94,8 @@ describe('specialist provider, served over HTTP by the gateway', () => {
     expect(await ask(head)).toBe(first);
     // Read whole, the 3 MB of the second intent would outweigh the first 2,000 characters.
     expect(await ask(head + tail)).toBe(first);
+    // Blank space before the text does not use up the 2,000 characters.
+    expect(await ask(`${' '.repeat(5_000)}${textOf(second)}`)).toBe(second);
   });
 
   it('classifies held-out rows mostly right through HTTP', async () => {

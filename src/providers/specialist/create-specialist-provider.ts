@@ -167,7 +167,8 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
     },
     async complete(call: ProviderCall): Promise<ProviderCompletion> {
       const name = call.upstreamModel.replace(/^specialist\//, '');
-      const whole = lastUserText(call.request);
+      // Leading blank space is no part of a message's start (2,000 spaces then a question is a question).
+      const whole = lastUserText(call.request).trimStart();
       // The start of a long message carries its intent; reading all of it would hold the event loop
       // (fastText: about 0.5 s for 3 MB) or the encoder worker.
       const text =
