@@ -55,7 +55,14 @@ describe('matchLabel', () => {
     ['"card arrival."', 'card_arrival'],
     ['{"label": "refund not showing up"}', 'Refund_not_showing_up'],
     ['card', undefined],
+    ['reverted_card_payment ?', 'reverted_card_payment?'],
   ])('matches %j to %j', (answer, label) => {
     expect(matchLabel(answer, labels)).toBe(label);
+  });
+
+  it('prefers the label as written over one equal once punctuation is dropped', () => {
+    expect(matchLabel('yes?', ['yes', 'yes?'])).toBe('yes?');
+    expect(matchLabel('yes', ['yes?', 'yes'])).toBe('yes');
+    expect(matchLabel('Yes.', ['yes', 'yes?'])).toBe('yes');
   });
 });

@@ -169,6 +169,9 @@ export function matchLabel(answer: string | null, labels: readonly string[]): st
       // Not JSON: match the text itself.
     }
   }
+  // The label as written wins over one that only matches once punctuation is dropped ("yes?" vs "yes").
+  const exact = labels.find((label) => label === text.trim());
+  if (exact !== undefined) return exact;
   const wanted = normalise(text);
   return labels.find((label) => normalise(label) === wanted);
 }
@@ -176,7 +179,8 @@ export function matchLabel(answer: string | null, labels: readonly string[]): st
 function normalise(text: string): string {
   return text
     .trim()
-    .replace(/^["'`]+|["'`.?!]+$/g, '')
+    .replace(/^["'`]+/, '')
+    .replace(/[\s"'`.?!]+$/, '')
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
 }

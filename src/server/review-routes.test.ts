@@ -187,7 +187,7 @@ routes:
     expect([slashed.http, slashed.error?.param]).toEqual([400, 'reviewer']);
     expect(slashed.error?.message).toContain('records "team-b/<reviewer>" itself');
     // Control characters would reach `rightsize review list` raw; a blank name says nobody.
-    for (const reviewer of ['\u001b[31mred', 'a\nb', '   ']) {
+    for (const reviewer of ['\u001b[31mred', 'a\nb', '   ', '\u200b', '\u202eevil', 'a\u2028b']) {
       const odd = await post('team-a', id, 'resolve', { decision: 'card_arrival', reviewer });
       expect([odd.http, odd.error?.param]).toEqual([400, 'reviewer']);
     }

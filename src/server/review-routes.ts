@@ -4,6 +4,7 @@ import { parseRequestInput } from '../errors/describe-zod-issue.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { matchDecision } from '../review/match-decision.ts';
 import type { ReviewQueue } from '../review/review-queue.ts';
+import { reviewerNameProblem } from '../review/reviewer-name.ts';
 import type { ReviewItem } from '../store/store.ts';
 import { jsonBody } from './json-body.ts';
 
@@ -12,12 +13,11 @@ const listQuerySchema = z.strictObject({
   route: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
-/** A reviewer's name: 1-200 characters, none of them control characters (they would reach terminals raw). */
-const reviewerName = z
-  .string()
-  .min(1)
-  .max(200)
-  .refine((name) => !/\p{Cc}/u.test(name) && name.trim() !== '', 'use a name without control characters, not blank');
+/** A reviewer's name (see {@link reviewerNameProblem}). */
+const reviewerName = z.string().superRefine((name, context) => {
+  const problem = reviewerNameProblem(name);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
 const claimSchema = z.strictObject({ reviewer: reviewerName.optional() });
 const resolveSchema = z.strictObject({
   reviewer: reviewerName.optional(),

@@ -87,8 +87,10 @@ export function registerCalibrateCommand(program: Command): void {
       });
       if (options.json) {
         process.stdout.write(
-          `${JSON.stringify({ specialist, stored: !options.dryRun && calibration !== undefined, trainedRowsLeftOut, ...choice, calibration }, null, 2)}\n`,
+          `${JSON.stringify({ specialist, stored: !options.dryRun && calibration !== undefined, trainedRowsLeftOut, ...choice, threshold: choice.threshold ?? null, calibration: calibration ?? null }, null, 2)}\n`,
         );
+        // As in text mode: no threshold found is a failure a script must see.
+        if (choice.threshold === undefined) process.exitCode = 1;
         return;
       }
       if (trainedRowsLeftOut > 0)

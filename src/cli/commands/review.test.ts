@@ -94,6 +94,10 @@ describe('rightsize review on a SQLite store', () => {
     );
     expect(notTheirs.code).not.toBe(0);
     expect(notTheirs.err).toContain('claimed by alice');
+    // A name that would print escape codes to the terminal (as over HTTP): refused before the store opens.
+    const escaped = await run('review', 'claim', first.id, '--reviewer', '\u001b[31mred', '--db', db);
+    expect(escaped.code).toBe(2);
+    expect(escaped.err).toContain('--reviewer: use a name without control, invisible or line-separator characters');
   });
 
   it('resolves with a label (matched to its spelling), durably, and wakes a gateway that waits', async () => {

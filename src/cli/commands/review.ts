@@ -1,5 +1,6 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ReviewQueue } from '../../review/review-queue.ts';
+import { reviewerNameProblem } from '../../review/reviewer-name.ts';
 import type { ReviewItem } from '../../store/store.ts';
 import { openExistingStore } from '../cli-files.ts';
 import { wholeNumber } from '../option-parsers.ts';
@@ -60,7 +61,7 @@ export function registerReviewCommand(program: Command): void {
 
   withStore(review.command('claim').description('Claim a pending item, so that no other reviewer takes it'))
     .argument('<id>', 'review item id (rv_...)')
-    .requiredOption('--reviewer <name>', 'who claims it')
+    .requiredOption('--reviewer <name>', 'who claims it', reviewerOption)
     .action(async (id: string, options: ClaimOptions) => {
       await withQueue(options, async (queue) => {
         await getItem(queue, id);
@@ -72,7 +73,7 @@ export function registerReviewCommand(program: Command): void {
   withStore(review.command('resolve').description('Record the decision (on classification routes, one of the labels)'))
     .argument('<id>', 'review item id (rv_...)')
     .requiredOption('--decision <label>', 'the gold label, or the answer')
-    .requiredOption('--reviewer <name>', 'who decides')
+    .requiredOption('--reviewer <name>', 'who decides', reviewerOption)
     .action(async (id: string, options: ResolveOptions) => {
       await withQueue(options, async (queue) => {
         const { matchDecision } = await import('../../review/match-decision.ts');
@@ -228,4 +229,11 @@ function shorten(text: string, length: number): string {
 
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
+}
+
+/** Commander parser of `--reviewer`: the same rule as over HTTP ({@link reviewerNameProblem}). */
+function reviewerOption(name: string): string {
+  const problem = reviewerNameProblem(name);
+  if (problem) throw new InvalidArgumentError(`--reviewer: ${problem}, got ${JSON.stringify(name.slice(0, 40))}`);
+  return name;
 }

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { normalizeForFastText } from '../fasttext/fasttext-classifier.ts';
 
 /**
  * A specialist's record of the texts it was trained on (not those its training held out): sorted,
- * unique 8-byte digests (the first 8 bytes of SHA-256 of the trimmed text), about 72 KB for 9,000
- * rows. It lets calibration leave out rows the specialist learned from, whatever file they come in.
+ * unique 8-byte digests (the first 8 bytes of SHA-256 of the text as fastText reads it: lower case,
+ * digits as 0, punctuation apart, single spaces), about 72 KB for 9,000 rows. It lets calibration
+ * leave out rows the specialist learned from, whatever file they come in and however recased or
+ * re-spaced.
  */
 export const TRAINING_TEXTS_FILE = 'training-texts.bin';
 
@@ -13,7 +16,7 @@ const DIGEST_BYTES = 8;
 
 /** The digest of one text, as hex (16 characters). */
 export function trainingTextDigest(text: string): string {
-  return createHash('sha256').update(text.trim()).digest().subarray(0, DIGEST_BYTES).toString('hex');
+  return createHash('sha256').update(normalizeForFastText(text)).digest().subarray(0, DIGEST_BYTES).toString('hex');
 }
 
 /** Writes the digests of `texts` into `<directory>/training-texts.bin`. */
