@@ -25,7 +25,10 @@ import Table from 'cli-table3';
 import OpenAI from 'openai';
 import { readEnvironment } from '../src/config/environment.ts';
 import { parseConfig } from '../src/config/load-config.ts';
-import { createSpecialistProvider } from '../src/providers/specialist/create-specialist-provider.ts';
+import {
+  createSpecialistProvider,
+  toSpecialistSource,
+} from '../src/providers/specialist/create-specialist-provider.ts';
 import { loadRouteLLMGsm8k } from '../src/routing/weak-strong/load-routellm-gsm8k.ts';
 import { loadRouteLLMMtBench } from '../src/routing/weak-strong/load-routellm-mtbench.ts';
 import { startGateway } from '../src/server/start-gateway.ts';
@@ -114,12 +117,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
     configSource: configPath,
     environment: readEnvironment({}),
     store,
-    specialists: {
-      provider: specialists,
-      names: () => specialists.names(),
-      labels: (name) => specialists.labels(name),
-      refresh: (name) => specialists.refresh(name),
-    },
+    specialists: toSpecialistSource(specialists),
     print: (line) => log(`gateway | ${line}`),
   });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });

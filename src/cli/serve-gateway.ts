@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { RightsizeConfig } from '../config/config-schema.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { createSpecialistProvider } from '../providers/specialist/create-specialist-provider.ts';
+import { createSpecialistProvider, toSpecialistSource } from '../providers/specialist/create-specialist-provider.ts';
 import { startGateway } from '../server/start-gateway.ts';
 import type { ServeOptions } from './commands/serve.ts';
 
@@ -46,12 +46,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     config,
     configSource: loaded.source,
     print,
-    specialists: {
-      provider: specialistProvider,
-      names: () => specialistProvider.names().filter((name) => !calibrating.has(name)),
-      labels: (name) => specialistProvider.labels(name),
-      refresh: (name) => specialistProvider.refresh(name),
-    },
+    specialists: toSpecialistSource(specialistProvider, { hide: (name) => calibrating.has(name) }),
   });
   let stopping = false;
   const stop = async (signal: string) => {

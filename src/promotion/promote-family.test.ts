@@ -8,7 +8,7 @@ import { isCatchAllTemplate } from '../analysis/family-matcher.ts';
 import { groupFamilies } from '../analysis/group-families.ts';
 import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
-import { createSpecialistProvider } from '../providers/specialist/create-specialist-provider.ts';
+import { createSpecialistProvider, toSpecialistSource } from '../providers/specialist/create-specialist-provider.ts';
 import { type RunningGateway, startGateway } from '../server/start-gateway.ts';
 import { banking77Sample } from '../specialists/banking77-sample.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
@@ -52,12 +52,7 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
 `),
       environment: readEnvironment({}),
       store,
-      specialists: {
-        provider: specialists,
-        names: () => specialists.names(),
-        labels: (name) => specialists.labels(name),
-        refresh: (name) => specialists.refresh(name),
-      },
+      specialists: toSpecialistSource(specialists),
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
     await send(train.map((row) => row.text));

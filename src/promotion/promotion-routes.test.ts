@@ -10,6 +10,7 @@ import type { Provider } from '../providers/provider.ts';
 import {
   createSpecialistProvider,
   type SpecialistProvider,
+  toSpecialistSource,
 } from '../providers/specialist/create-specialist-provider.ts';
 import { type RunningGateway, startGateway } from '../server/start-gateway.ts';
 import { banking77Sample } from '../specialists/banking77-sample.ts';
@@ -80,12 +81,8 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
 `),
       environment: readEnvironment({ RS_TEST_KEY: KEY }),
       store,
-      specialists: {
-        provider,
-        names: () => specialists.names(),
-        labels: (name) => specialists.labels(name),
-        refresh: (name) => specialists.refresh(name),
-      },
+      // The delaying wrapper serves; the provider itself lists, labels and refreshes.
+      specialists: { ...toSpecialistSource(specialists), provider },
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: KEY, maxRetries: 0 });
     await send(train.map((row) => row.text));

@@ -15,7 +15,11 @@ export interface ProviderCall {
   request: ChatCompletionRequest;
   /** The model's name at the provider (the catalog's `upstreamName`). */
   upstreamModel: string;
-  /** Aborted when the client goes away or the tier's timeout fires. */
+  /**
+   * Aborted when the client goes away, the tier's timeout fires or the gateway stops the request at
+   * shutdown: `complete` then rejects promptly (with the signal's reason, or its own abort error),
+   * even when the work under way cannot itself be stopped.
+   */
   signal: AbortSignal;
   /** Rightsize's id of the request (`x-request-id` towards the provider). */
   requestId: string;

@@ -66,3 +66,24 @@ describe('matchLabel', () => {
     expect(matchLabel('Yes.', ['yes', 'yes?'])).toBe('yes');
   });
 });
+
+describe('acceptAnswer for a tier that answers with a label of its own (a specialist)', () => {
+  const input = { confidence: 0.99, calibratedThreshold: undefined, labels: ['yes', 'no'], answersWithLabel: true };
+  it("refuses a label outside the route's, with or without a rule, and takes one of them", () => {
+    expect(acceptAnswer(undefined, { ...input, answer: 'card_arrival' })).toMatchObject({
+      accepted: false,
+      reason: 'invalid_output',
+    });
+    expect(acceptAnswer({ minConfidence: 0.5 }, { ...input, answer: 'card_arrival' })).toMatchObject({
+      accepted: false,
+    });
+    expect(acceptAnswer({ minConfidence: 0.5 }, { ...input, answer: 'yes' })).toEqual({
+      accepted: true,
+      answer: 'yes',
+    });
+    // A route without labels: nothing to check against.
+    expect(acceptAnswer(undefined, { ...input, labels: null, answer: 'card_arrival' })).toMatchObject({
+      accepted: true,
+    });
+  });
+});

@@ -63,6 +63,12 @@ export interface AcceptInput {
   calibratedThreshold: number | undefined;
   /** The route's labels, for `labels` rules. */
   labels: readonly string[] | null;
+  /**
+   * The tier answers with a label of its own (a specialist): on a route with labels, an answer that
+   * is none of them (a specialist trained for another task: a config mistake) is refused whatever
+   * the rule. @default false
+   */
+  answersWithLabel?: boolean;
   /** The cascade scorer's score of this answer and its default threshold, for `scorer` rules. */
   scorer?: { score: number; threshold: number | undefined } | undefined;
 }
@@ -78,6 +84,13 @@ export type AcceptVerdict =
  */
 export function acceptAnswer(rule: AcceptRule | undefined, input: AcceptInput): AcceptVerdict {
   let answer = input.answer;
+  if (input.answersWithLabel && input.labels !== null && answer !== null && !input.labels.includes(answer)) {
+    return {
+      accepted: false,
+      reason: 'invalid_output',
+      detail: `the answer "${answer.slice(0, 60)}" is not one of the route's labels`,
+    };
+  }
   if (!rule) return { accepted: true, answer };
   if (rule.calibrated) {
     if (input.calibratedThreshold === undefined) {

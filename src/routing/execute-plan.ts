@@ -7,7 +7,7 @@ import {
 } from '../providers/chat-completion.ts';
 import type { EscalationContext, ProviderCompletion } from '../providers/provider.ts';
 import type { TierAttempt } from '../store/store.ts';
-import { type AcceptVerdict, acceptAnswer } from './accept-answer.ts';
+import { acceptAnswer } from './accept-answer.ts';
 import { classificationRequest } from './classification-request.ts';
 import { countUsage } from './count-tokens.ts';
 import type { Plan, PlanTier } from './plan.ts';
@@ -91,8 +91,8 @@ interface TierCall {
  * answer is accepted the best refused one is served (`accepted: false`), except from tiers marked
  * `onlyIfAccepted`. A plan's shadow runs beside the tiers; its judged attempt is appended to the
  * attempts and its cost to the cost.
- * Once `signal` aborts (the client left, or the gateway is shutting down) no further tier runs, and a
- * specialist tier under way is no longer waited for.
+ * Once `signal` aborts (the client left, or the gateway is shutting down) no further tier runs (and
+ * providers stop the call under way: see `Provider.complete`).
  *
  * Never rejects: a plan that gives no answer resolves to an {@link ExecutionFailure} (`ok: false`)
  * with the attempts, tokens and cost spent before it failed (a tier that answered before the client
@@ -238,25 +238,14 @@ async function executeTiers(plan: Plan, options: ExecuteOptions, spent: Spending
       scorer && answer !== null
         ? { score: scorer.score(lastUserText(options.request), answer), threshold: scorer.threshold }
         : undefined;
-    // A specialist trained on other labels than its route's (a config mistake) settles nothing there.
-    const foreignLabel =
-      plan.labels !== null &&
-      call.model.provider?.kind === 'specialist' &&
-      answer !== null &&
-      !plan.labels.includes(answer);
-    const verdict: AcceptVerdict = foreignLabel
-      ? {
-          accepted: false,
-          reason: 'invalid_output',
-          detail: `${call.model.id} answered "${answer.slice(0, 60)}", which is not one of the route's labels`,
-        }
-      : acceptAnswer(tier.accept, {
-          answer,
-          confidence: call.completion.confidence ?? scored?.score,
-          calibratedThreshold: call.completion.acceptThreshold,
-          labels: plan.labels,
-          scorer: scored,
-        });
+    const verdict = acceptAnswer(tier.accept, {
+      answer,
+      confidence: call.completion.confidence ?? scored?.score,
+      calibratedThreshold: call.completion.acceptThreshold,
+      labels: plan.labels,
+      answersWithLabel: call.model.provider?.kind === 'specialist',
+      scorer: scored,
+    });
     const attempt = attempts[attempts.length - 1] as TierAttempt;
     attempt.costUsd = call.costUsd;
     const confidence = call.completion.confidence ?? scored?.score;
@@ -322,34 +311,6 @@ function clientClosed(signal: AbortSignal): RightsizeError {
     : new RightsizeError('client_closed_request', 'The client closed the connection.', { cause: signal.reason });
 }
 
-/**
- * `work`, or a rejection with `signal`'s reason as soon as it aborts (whichever comes first); the
- * work goes on unobserved (its own failure is then ignored).
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      work.catch(() => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 function finish(
   plan: Plan,
   tier: number,
@@ -411,7 +372,7 @@ async function callTier(
       ? classificationRequest(options.request, plan.labels ?? [], model.entry.capabilities?.jsonSchema === true)
       : options.request;
     try {
-      const call = model.provider.complete({
+      const completion = await model.provider.complete({
         request,
         upstreamModel: model.upstreamModel,
         signal,
@@ -419,9 +380,6 @@ async function callTier(
         ...(options.rawBody && !useLabels ? { rawBody: options.rawBody } : {}),
         ...(escalation ? { escalation } : {}),
       });
-      // A specialist cannot stop a prediction under way (it runs in a worker, in a batch): the tier
-      // stops waiting for it instead, on its timeout, a client that leaves, or a shutdown.
-      const completion = await (model.provider.kind === 'specialist' ? untilAborted(call, signal) : call);
       const latencyMs = performance.now() - started;
       const usage = completion.usage ?? countUsage(request, completion.response.choices?.[0]?.message?.content ?? '');
       const costUsd = priceUsage(model.entry.prices, usage);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_YAML } from '../config/default-config.ts';
 import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
-import { createSpecialistProvider } from '../providers/specialist/create-specialist-provider.ts';
+import { createSpecialistProvider, toSpecialistSource } from '../providers/specialist/create-specialist-provider.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
@@ -120,11 +120,7 @@ describe('x-rightsize-deployment: edge while the specialists are still loading (
       ),
       environment: readEnvironment({}),
       store: await createSqliteStore(':memory:'),
-      specialists: {
-        provider: specialists,
-        names: () => specialists.names(),
-        labels: (name) => specialists.labels(name),
-      },
+      specialists: toSpecialistSource(specialists),
     });
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { parseConfig } from '../config/load-config.ts';
 import {
   createSpecialistProvider,
   type SpecialistProvider,
+  toSpecialistSource,
 } from '../providers/specialist/create-specialist-provider.ts';
 import { banking77Sample } from '../specialists/banking77-sample.ts';
 import { trainSpecialist } from '../specialists/training/train-specialist.ts';
@@ -39,11 +40,7 @@ routes:
 `),
       environment: readEnvironment({}),
       store,
-      specialists: {
-        provider: specialists,
-        names: () => specialists.names(),
-        labels: (name) => specialists.labels(name),
-      },
+      specialists: toSpecialistSource(specialists),
     });
   });
   afterAll(async () => {

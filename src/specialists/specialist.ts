@@ -126,6 +126,14 @@ export const specialistMetadataSchema = z.object({
 });
 export type SpecialistMetadata = z.infer<typeof specialistMetadataSchema>;
 
+/**
+ * Characters of a message a specialist reads (the rest is left out): the start of a message carries
+ * its intent, and reading all of a long one would hold the event loop (fastText: about 0.5 s for a
+ * 3 MB message, measured here) or the encoder's worker (USE-lite's time grows faster than the text).
+ * 2,000 characters is a few hundred words, over four times the longest Banking77 message (433).
+ */
+export const MAX_SPECIALIST_INPUT_CHARACTERS = 2_000;
+
 /** A specialist loaded in memory, ready to predict. */
 export interface Specialist {
   readonly name: string;

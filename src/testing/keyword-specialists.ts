@@ -1,3 +1,4 @@
+import { untilAborted } from '../internal/until-aborted.ts';
 import type { Provider } from '../providers/provider.ts';
 import type { SpecialistSource } from '../server/create-runtime.ts';
 
@@ -6,7 +7,7 @@ export interface KeywordRule {
   keyword: string;
   label: string;
   confidence: number;
-  /** Answer only after this long, ignoring the call's abort signal (as a prediction under way does). */
+  /** Answer only after this long; like the real specialist provider, it stops waiting when the call's signal aborts. */
   delayMs?: number;
 }
 
@@ -29,7 +30,7 @@ export function keywordSpecialists(options: {
       const text = String(call.request.messages.at(-1)?.content ?? '').toLowerCase();
       const rule = options.rules.find((candidate) => text.includes(candidate.keyword)) ?? options.otherwise;
       const { label, confidence } = rule;
-      if (rule.delayMs) await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
+      if (rule.delayMs) await untilAborted(new Promise((resolve) => setTimeout(resolve, rule.delayMs)), call.signal);
       return {
         response: {
           id: 'sp-1',

@@ -1,6 +1,6 @@
 import { readEnvironment } from '../../config/environment.ts';
 import { parseConfig } from '../../config/load-config.ts';
-import { createSpecialistProvider } from '../../providers/specialist/create-specialist-provider.ts';
+import { createSpecialistProvider, toSpecialistSource } from '../../providers/specialist/create-specialist-provider.ts';
 import { startGateway } from '../../server/start-gateway.ts';
 import { percentiles } from './run-specialist-bench.ts';
 
@@ -27,7 +27,7 @@ export async function measureHttpLatency(options: {
   const gateway = await startGateway({
     config,
     environment: readEnvironment({}),
-    specialists: { provider, names: () => provider.names(), labels: (name) => provider.labels(name) },
+    specialists: toSpecialistSource(provider),
   });
   try {
     const url = `${gateway.url}/v1/chat/completions`;

@@ -111,20 +111,11 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
 
     // Part of the training file (another hash): the rows it learned from are left out, the 30 rows
     // its training held out are what the threshold is chosen on.
+    const calibrateTickets = (data: string, target: string, ...flags: string[]) =>
+      run(['calibrate', '--specialist', 'tickets', '--data', data, '--target-accuracy', target, ...flags, ...common]);
     const trainRows = banking77Sample({ split: 'train', labels: 5, perLabel: 60 });
     writeFileSync(join(folder, 'part.csv'), csv(trainRows.slice(0, 299)));
-    const part = await run([
-      'calibrate',
-      '--specialist',
-      'tickets',
-      '--data',
-      'part.csv',
-      '--target-accuracy',
-      '0.9',
-      '--dry-run',
-      '--json',
-      ...common,
-    ]);
+    const part = await calibrateTickets('part.csv', '0.9', '--dry-run', '--json');
     // (About 30 held-out rows may or may not reach 90 % with 95 % confidence: exit 0 or 1.)
     const partResult = JSON.parse(part.stdout);
     expect(partResult.trainedRowsLeftOut + partResult.items).toBe(299);
@@ -136,47 +127,16 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
       join(folder, 'part-recased.csv'),
       csv(trainRows.slice(0, 299).map((row) => ({ ...row, text: row.text.toUpperCase().replaceAll(' ', '  ') }))),
     );
-    const recased = await run([
-      'calibrate',
-      '--specialist',
-      'tickets',
-      '--data',
-      'part-recased.csv',
-      '--target-accuracy',
-      '0.9',
-      '--dry-run',
-      '--json',
-      ...common,
-    ]);
+    const recased = await calibrateTickets('part-recased.csv', '0.9', '--dry-run', '--json');
     expect(JSON.parse(recased.stdout).trainedRowsLeftOut).toBe(partResult.trainedRowsLeftOut);
     // No threshold reaches 99.9 % on 30 rows: in JSON too, that is exit code 1 and threshold null.
-    const unreachable = await run([
-      'calibrate',
-      '--specialist',
-      'tickets',
-      '--data',
-      'part.csv',
-      '--target-accuracy',
-      '0.999',
-      '--dry-run',
-      '--json',
-      ...common,
-    ]);
+    const unreachable = await calibrateTickets('part.csv', '0.999', '--dry-run', '--json');
     expect(unreachable.code).toBe(1);
     expect(JSON.parse(unreachable.stdout)).toMatchObject({ threshold: null, calibration: null, stored: false });
     // Only rows it learned from (the split training made): refused.
     const learned = splitTrainValid(trainRows, { validFraction: 0.1, seed: 42 }).train;
     writeFileSync(join(folder, 'learned.csv'), csv(learned.slice(0, 100)));
-    const refusedLearned = await run([
-      'calibrate',
-      '--specialist',
-      'tickets',
-      '--data',
-      'learned.csv',
-      '--target-accuracy',
-      '0.9',
-      ...common,
-    ]);
+    const refusedLearned = await calibrateTickets('learned.csv', '0.9');
     expect(refusedLearned.code).toBe(2);
     expect(refusedLearned.stderr).toContain('every row of learned.csv is one specialist/tickets was trained on');
 

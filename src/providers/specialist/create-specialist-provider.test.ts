@@ -9,7 +9,7 @@ import { isRightsizeError } from '../../errors/rightsize-error.ts';
 import { type RunningGateway, startGateway } from '../../server/start-gateway.ts';
 import { banking77Sample } from '../../specialists/banking77-sample.ts';
 import { trainSpecialist } from '../../specialists/training/train-specialist.ts';
-import { createSpecialistProvider, type SpecialistProvider } from './create-specialist-provider.ts';
+import { createSpecialistProvider, type SpecialistProvider, toSpecialistSource } from './create-specialist-provider.ts';
 
 const registryDir = mkdtempSync(join(tmpdir(), 'rightsize-provider-'));
 const train = banking77Sample({ split: 'train', labels: 6, perLabel: 60 });
@@ -30,7 +30,7 @@ describe('specialist provider, served over HTTP by the gateway', () => {
     gateway = await startGateway({
       config,
       environment: readEnvironment({}),
-      specialists: { provider, names: () => provider.names(), labels: (name) => provider.labels(name) },
+      specialists: toSpecialistSource(provider),
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   });

@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRightsizeError, RightsizeError } from '../../errors/rightsize-error.ts';
-import { MAX_ENCODER_CHARACTERS as MAX_SPECIALIST_INPUT_CHARACTERS } from '../../specialists/encoder/sentence-encoder.ts';
+import { untilAborted } from '../../internal/until-aborted.ts';
+import type { SpecialistSource } from '../../server/create-runtime.ts';
 import { listSpecialists, loadSpecialist, readSpecialistMetadata } from '../../specialists/registry/load-specialist.ts';
 import { METADATA_FILE, specialistDirectory } from '../../specialists/registry/specialist-paths.ts';
 import { loadSpecialistInWorker } from '../../specialists/serving/load-specialist-in-worker.ts';
-import type { Specialist, SpecialistPrediction } from '../../specialists/specialist.ts';
+import {
+  MAX_SPECIALIST_INPUT_CHARACTERS,
+  type Specialist,
+  type SpecialistPrediction,
+} from '../../specialists/specialist.ts';
 import { type ChatCompletionResponse, lastUserText } from '../chat-completion.ts';
 import type { Provider, ProviderCall, ProviderCompletion } from '../provider.ts';
 
@@ -169,8 +174,7 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
       const name = call.upstreamModel.replace(/^specialist\//, '');
       // Leading blank space is no part of a message's start (2,000 spaces then a question is a question).
       const whole = lastUserText(call.request).trimStart();
-      // The start of a long message carries its intent; reading all of it would hold the event loop
-      // (fastText: about 0.5 s for 3 MB) or the encoder worker.
+      // Its start only (see MAX_SPECIALIST_INPUT_CHARACTERS).
       const text =
         whole.length > MAX_SPECIALIST_INPUT_CHARACTERS ? whole.slice(0, MAX_SPECIALIST_INPUT_CHARACTERS) : whole;
       if (text.trim() === '') {
@@ -194,7 +198,10 @@ export function createSpecialistProvider(options: SpecialistProviderOptions): Sp
           });
         }
         call.signal.throwIfAborted();
-        prediction = model.predictSync ? model.predictSync(text) : await model.predict(text, call.signal);
+        // A prediction already in an encoder batch cannot be stopped: stop waiting for it instead.
+        prediction = model.predictSync
+          ? model.predictSync(text)
+          : await untilAborted(model.predict(text, call.signal), call.signal);
       } finally {
         copy.inFlight--;
         if (copy.retired && copy.inFlight === 0) void close(copy);
@@ -291,5 +298,23 @@ function toChatCompletion(
       },
     ],
     usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+  };
+}
+
+/**
+ * The gateway's view of a specialist provider (`startGateway({specialists})`): it serves, lists,
+ * labels and refreshes the registry's specialists; `hide` leaves names out of the list (e.g. those
+ * still being calibrated at start).
+ */
+export function toSpecialistSource(
+  provider: SpecialistProvider,
+  options: { hide?: (name: string) => boolean } = {},
+): SpecialistSource {
+  const hide = options.hide;
+  return {
+    provider,
+    names: hide ? () => provider.names().filter((name) => !hide(name)) : () => provider.names(),
+    labels: (name) => provider.labels(name),
+    refresh: (name) => provider.refresh(name),
   };
 }

@@ -1,3 +1,4 @@
+import { MAX_SPECIALIST_INPUT_CHARACTERS } from '../specialist.ts';
 import type { VectorCache } from './vector-cache.ts';
 
 /** Dimension of Universal Sentence Encoder lite vectors. */
@@ -11,15 +12,6 @@ interface EmbeddingsModel {
 }
 
 let modelPromise: Promise<EmbeddingsModel> | undefined;
-
-/**
- * Characters of a text the encoder reads; the rest is left out (fastText still reads all of it).
- * USE-lite's time grows faster than the text past about 16,000 characters (measured here: 0.09 s at
- * 2,000 characters, 0.3 s at 16,000, 2.9 s at 32,000, over 3 minutes at 3 MB), and a message that long
- * held the specialist's worker, and every request queued behind it. 2,000 characters is about 400
- * words, five times the longest Banking77 message.
- */
-export const MAX_ENCODER_CHARACTERS = 2_000;
 
 /**
  * The Universal Sentence Encoder lite (Cer et al. 2018, "Universal Sentence Encoder"), from the
@@ -51,12 +43,14 @@ export interface EmbedOptions {
 }
 
 /**
- * 512-d sentence vectors of texts, in order, each read up to {@link MAX_ENCODER_CHARACTERS}. Texts
- * found in the cache are not encoded again; the rest are encoded in batches and added to the cache.
+ * 512-d sentence vectors of texts, in order, each read up to {@link MAX_SPECIALIST_INPUT_CHARACTERS}
+ * (USE-lite's time grows faster than the text: 0.09 s at 2,000 characters, 0.3 s at 16,000, 2.9 s at
+ * 32,000, measured here). Texts found in the cache are not encoded again; the rest are encoded in
+ * batches and added to the cache.
  */
 export async function embedTexts(allTexts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
   const texts = allTexts.map((text) =>
-    text.length > MAX_ENCODER_CHARACTERS ? text.slice(0, MAX_ENCODER_CHARACTERS) : text,
+    text.length > MAX_SPECIALIST_INPUT_CHARACTERS ? text.slice(0, MAX_SPECIALIST_INPUT_CHARACTERS) : text,
   );
   const result: Array<Float32Array | undefined> = texts.map((text) => options.cache?.get(text));
   const missing = new Map<string, number[]>();
