@@ -246,8 +246,22 @@ export const configSchema = z.strictObject({
   selection: selectionConfigSchema.optional(),
 });
 
-/** A provider needs a base URL from `baseUrl` or `baseUrlEnv`. */
+/**
+ * A provider needs a base URL from `baseUrl` or `baseUrlEnv`; a model's fallbacks name neither the
+ * model itself nor one model twice (they are tried once each, in order, one level deep).
+ */
 export const checkedConfigSchema = configSchema.superRefine((config, context) => {
+  for (const [model, fallbacks] of Object.entries(config.fallbacks)) {
+    fallbacks.forEach((fallback, index) => {
+      if (fallback === model || fallbacks.indexOf(fallback) !== index) {
+        context.addIssue({
+          code: 'custom',
+          path: ['fallbacks', model, index],
+          message: `"${fallback}" is ${fallback === model ? 'the model itself' : 'already listed'}: name each other model once`,
+        });
+      }
+    });
+  }
   for (const [id, provider] of Object.entries(config.providers)) {
     if (provider.kind === 'recorded') {
       if (!provider.path === !provider.dataset) {

@@ -95,6 +95,19 @@ routes:
     expect(configError('providers:\n  local: {}\n')).toContain('providers.local.baseUrl');
   });
 
+  it('refuses a fallback that is the model itself or listed twice, and accepts two models falling back on each other', () => {
+    expect(configError('fallbacks:\n  gpt-4o: [gpt-4o-mini, gpt-4o]\n')).toContain(
+      'fallbacks.gpt-4o[1]: "gpt-4o" is the model itself',
+    );
+    expect(configError('fallbacks:\n  gpt-4o: [gpt-4o-mini, gpt-4o-mini]\n')).toContain(
+      'fallbacks.gpt-4o[1]: "gpt-4o-mini" is already listed',
+    );
+    expect(parseConfig('fallbacks:\n  gpt-4o: [gpt-4o-mini]\n  gpt-4o-mini: [gpt-4o]\n').fallbacks).toEqual({
+      'gpt-4o': ['gpt-4o-mini'],
+      'gpt-4o-mini': ['gpt-4o'],
+    });
+  });
+
   it('rejects an acceptance regex that cannot compile, naming its key', () => {
     const message = configError('routes:\n  re:\n    tiers:\n      - { model: human, accept: { regex: "([" } }\n');
     expect(message).toContain('routes.re.tiers[0].accept.regex: invalid regular expression: /([/: Unterminated');

@@ -153,4 +153,12 @@ describe('x-rightsize-deployment: edge while the specialists are still loading (
     expect([cloud.status, cloud.error.code]).toEqual([422, 'no_model_qualifies']);
     expect(cloud.error.message).toContain('gpt-4o-mini (cloud)');
   });
+
+  it('does not list auto when no catalog model has a configured provider', async () => {
+    const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+    const ids = models.data.map((model) => model.id);
+    expect(ids).toContain('support-triage');
+    expect(ids).not.toContain('auto');
+    expect(ids).not.toContain('gpt-4o-mini');
+  });
 });

@@ -99,11 +99,10 @@ export function createServer(options: CreateServerOptions): {
 
   app.get('/v1/models', async () => {
     const created = Math.floor(Date.now() / 1000);
-    const ids = [
-      ...Object.keys(runtime.config.routes),
-      ...(options.planAuto ? ['auto'] : []),
-      ...runtime.availableModels(),
-    ];
+    // `auto` chooses among catalog models whose provider is configured: with none, it is not offered.
+    const autoChooses =
+      options.planAuto !== undefined && runtime.catalog.list().some((entry) => runtime.providers.has(entry.provider));
+    const ids = [...Object.keys(runtime.config.routes), ...(autoChooses ? ['auto'] : []), ...runtime.availableModels()];
     return {
       object: 'list',
       data: ids.map((id) => ({ id, object: 'model', created, owned_by: ownerOf(id, runtime) })),

@@ -134,7 +134,7 @@ async function calibrateRouteCommand(options: CalibrateOptions & { route: string
     specialists.push(tier.model.slice('specialist/'.length));
   }
   const registry = options.registry ?? config.specialists.registry;
-  const { choice, stored, source } = await calibrateRoute({
+  const { choice, stored, source, trainedRowsLeftOut } = await calibrateRoute({
     registryDir: registry,
     route: options.route,
     specialists,
@@ -148,8 +148,10 @@ async function calibrateRouteCommand(options: CalibrateOptions & { route: string
   });
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ route: options.route, specialists, source, stored: !options.dryRun && stored.length > 0, ...choice }, null, 2)}\n`,
+      `${JSON.stringify({ route: options.route, specialists, source, stored: !options.dryRun && stored.length > 0, trainedRowsLeftOut, ...choice, guaranteed: choice.guaranteed ?? null }, null, 2)}\n`,
     );
+    // As in text mode: no guaranteed point is a failure a script must see.
+    if (choice.guaranteed === undefined) process.exitCode = 1;
     return;
   }
   const describe = (point: NonNullable<typeof choice.guaranteed>) =>
@@ -162,6 +164,11 @@ async function calibrateRouteCommand(options: CalibrateOptions & { route: string
       )
       .join('\n');
   const lines = [
+    ...(trainedRowsLeftOut > 0
+      ? [
+          `Left out ${trainedRowsLeftOut} rows of ${options.data} that a tier was trained on: the thresholds are chosen on the ${choice.items} held-out ones.`,
+        ]
+      : []),
     `Route ${options.route}, ${specialists.length} specialist tiers, on ${choice.items} held-out rows (${source}):`,
   ];
   const estimate = choice.pointEstimate;

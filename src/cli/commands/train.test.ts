@@ -133,6 +133,32 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
     const unreachable = await calibrateTickets('part.csv', '0.999', '--dry-run', '--json');
     expect(unreachable.code).toBe(1);
     expect(JSON.parse(unreachable.stdout)).toMatchObject({ threshold: null, calibration: null, stored: false });
+    // A route whose first tier is the specialist: the same rows left out; no guaranteed point is exit 1 in JSON too.
+    writeFileSync(
+      join(folder, 'route.yaml'),
+      'specialists: { registry: registry }\nroutes:\n  tickets-route:\n    labelsFrom: tickets\n    tiers:\n      - { model: specialist/tickets, accept: { calibrated: true } }\n      - { model: human }\n',
+    );
+    const route = await run([
+      'calibrate',
+      '--route',
+      'tickets-route',
+      '--config',
+      'route.yaml',
+      '--data',
+      'part.csv',
+      '--target-accuracy',
+      '0.999',
+      '--dry-run',
+      '--json',
+      ...common,
+    ]);
+    expect(route.code).toBe(1);
+    expect(JSON.parse(route.stdout)).toMatchObject({
+      guaranteed: null,
+      stored: false,
+      trainedRowsLeftOut: partResult.trainedRowsLeftOut,
+      items: partResult.items,
+    });
     // Only rows it learned from (the split training made): refused.
     const learned = splitTrainValid(trainRows, { validFraction: 0.1, seed: 42 }).train;
     writeFileSync(join(folder, 'learned.csv'), csv(learned.slice(0, 100)));

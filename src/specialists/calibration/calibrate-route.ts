@@ -1,6 +1,8 @@
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { hashRows, type LabelledRow, readLabelledData } from '../read-labelled-data.ts';
 import { loadSpecialist, readSpecialistMetadata, saveThresholdCalibration } from '../registry/load-specialist.ts';
+import { specialistDirectory } from '../registry/specialist-paths.ts';
+import { readTrainingTexts, trainingTextDigest } from '../registry/training-texts.ts';
 import type { ThresholdCalibration } from '../specialist.ts';
 import { splitTrainValid } from '../split-train-valid.ts';
 import { type CascadeChoice, type CascadeOperatingPoint, calibrateCascade } from './calibrate-cascade.ts';
@@ -38,6 +40,11 @@ export interface CalibrateRouteResult {
   stored: Array<{ name: string; calibration: ThresholdCalibration }>;
   /** A label for where the calibration rows came from. */
   source: string;
+  /**
+   * Rows of a held-out file that one of the tiers was trained on (their `training-texts.bin`
+   * records), left out of the calibration; 0 with `split: 'validation'`.
+   */
+  trainedRowsLeftOut: number;
 }
 
 /** Prefix of `ThresholdCalibration.source` for thresholds chosen by a route calibration. */
@@ -51,8 +58,10 @@ export function routeCalibrationSource(route: string): string {
  * specialists accept, each item judged by the first tier that accepts it, is at least the target
  * with the stated confidence. Stores each tier's threshold with its specialist (the guarantee is
  * about the route, as `source` says), unless `save` is false or no point is guaranteed.
+ * Rows of a held-out file that any tier was trained on are left out and counted.
  * @throws RightsizeError `invalid_input` for a target or confidence outside (0, 1), bad data,
- *   training rows given as held-out data, or specialists that do not share one validation split;
+ *   training rows given as held-out data (the training file itself, or a file of nothing but rows
+ *   the tiers learned from), or specialists that do not share one validation split;
  *   `model_not_found` for an unknown specialist.
  */
 export async function calibrateRoute(options: CalibrateRouteOptions): Promise<CalibrateRouteResult> {
@@ -74,6 +83,7 @@ export async function calibrateRoute(options: CalibrateRouteOptions): Promise<Ca
   const dataHash = hashRows(data.rows);
   let rows: LabelledRow[];
   let source: string;
+  let trainedRowsLeftOut = 0;
   if (options.split === 'validation') {
     const first = metadata[0]!.training;
     for (const entry of metadata) {
@@ -102,7 +112,24 @@ export async function calibrateRoute(options: CalibrateRouteOptions): Promise<Ca
           'or add --split validation to use only the rows it held out',
       );
     }
-    rows = data.rows;
+    // Rows any tier learned from, in whatever file they come: left out, as `calibrate --specialist` does.
+    const records = options.specialists.flatMap((name) => {
+      const record = readTrainingTexts(specialistDirectory(options.registryDir, name));
+      return record === undefined ? [] : [record];
+    });
+    rows = data.rows.filter((row) => {
+      const digest = trainingTextDigest(row.text);
+      return !records.some((record) => record.has(digest));
+    });
+    trainedRowsLeftOut = data.rows.length - rows.length;
+    if (rows.length === 0 && trainedRowsLeftOut > 0) {
+      throw new RightsizeError(
+        'invalid_input',
+        `every row of ${options.dataPath} is one the tiers of route ${options.route} were trained on: a threshold ` +
+          'chosen on them guarantees nothing; calibrate on rows held out from their training, or use ' +
+          '--split validation with their training file. Nothing stored.',
+      );
+    }
     source = `${routeCalibrationSource(options.route)}: ${options.dataPath}`;
   }
   const texts = rows.map((row) => row.text);
@@ -136,7 +163,7 @@ export async function calibrateRoute(options: CalibrateRouteOptions): Promise<Ca
       stored.push({ name, calibration });
     });
   }
-  return { choice, stored, source };
+  return { choice, stored, source, trainedRowsLeftOut };
 }
 
 /** One tier's share of a route's operating point, in the stored threshold format. */
