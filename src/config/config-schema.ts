@@ -23,6 +23,19 @@ function looksLikeKey(name: string): boolean {
   return name.length >= 20 && !name.includes('_') && (name.match(/[0-9]/g)?.length ?? 0) >= 4;
 }
 
+/**
+ * A header that carries a credential: one of the usual credential header names, a bearer token, or a
+ * value shaped like an API key (`sk-...`, or the heuristic of {@link looksLikeKey}).
+ */
+function looksLikeCredentialHeader(name: string, value: string): boolean {
+  return (
+    /^(authorization|proxy-authorization|api-key|x-api-key|x-goog-api-key|cookie)$/i.test(name) ||
+    /^(bearer|basic)\s/i.test(value) ||
+    /\bsk-[A-Za-z0-9_-]{8,}/.test(value) ||
+    looksLikeKey(value)
+  );
+}
+
 export const clientKeySchema = z.strictObject({
   /**
    * A name for the key, logged with each request (never the key itself). No `/`: a reviewer named
@@ -66,14 +79,30 @@ export const storeConfigSchema = z.strictObject({
 export const providerConfigSchema = z.strictObject({
   kind: z.literal('openai-compatible').default('openai-compatible'),
   /** Base URL ending before `/chat/completions`, e.g. `https://api.openai.com/v1`. */
-  baseUrl: z.url().optional(),
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1' })
+    .optional(),
   /** Environment variable that, when set, overrides `baseUrl` (e.g. OPENAI_BASE_URL for a local Ollama). */
   baseUrlEnv: envName.optional(),
   /** Environment variable holding the provider's API key; omit for keyless local servers. */
   apiKeyEnv: envName.optional(),
   deployment: deploymentSchema.default('cloud'),
-  /** Extra headers sent on every call (no secrets: use apiKeyEnv). */
-  headers: z.record(z.string(), z.string()).default({}),
+  /** Extra headers sent on every call; no credentials (use apiKeyEnv, or headersEnv). */
+  headers: z
+    .record(z.string(), z.string())
+    .default({})
+    .superRefine((headers, context) => {
+      for (const [name, value] of Object.entries(headers)) {
+        if (looksLikeCredentialHeader(name, value))
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `looks like a credential: put it in an environment variable and name it under headersEnv (e.g. headersEnv: { ${name}: MY_PROVIDER_KEY }), or use apiKeyEnv for a bearer key`,
+          });
+      }
+    }),
+  /** Headers whose values are read from environment variables at start (e.g. `{ api-key: AZURE_OPENAI_KEY }`); the provider is skipped while one is unset. */
+  headersEnv: z.record(z.string(), envName).default({}),
   /** Per-attempt timeout in ms, to the first byte for streams. @default 60000 */
   timeoutMs: z.number().int().positive().default(60_000),
   /** Retries after the first attempt, for retryable failures only. @default 2 */
@@ -82,6 +111,12 @@ export const providerConfigSchema = z.strictObject({
   maxRetryDelayMs: z.number().int().min(0).default(8_000),
   /** Upstream takes `max_completion_tokens` (OpenAI) or `max_tokens` (most servers). @default max_tokens */
   maxTokensParameter: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+  /** Largest answer (not streamed) read from the provider, in bytes; a larger one is a 502. @default 33554432 (32 MiB) */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
 });
 
 /**

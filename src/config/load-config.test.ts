@@ -85,10 +85,25 @@ routes:
 
   it('describes a provider that fits no kind against the closest kind, naming the key', () => {
     const message = configError('providers:\n  p: { baseUrl: "not a url", deployment: moon }\n');
-    expect(message).toContain('providers.p.baseUrl: Invalid URL');
+    expect(message).toContain('providers.p.baseUrl: expected an http:// or https:// URL');
     expect(message).toContain('providers.p.deployment: expected one of "edge", "on-prem", "cloud"');
     expect(message).not.toContain('providers.p: Invalid input');
     expect(configError('server: { port: "80" }\n')).toContain('server.port: expected number, got string');
+  });
+
+  it('refuses a credential in a provider header, pointing at headersEnv', () => {
+    for (const header of [
+      'authorization: "Bearer abc"',
+      'api-key: "0123456789abcdef0123456789"',
+      'x-key: "sk-proj-abcdef123456"',
+    ])
+      expect(configError(`providers:\n  p: { baseUrl: "http://127.0.0.1:1/v1", headers: { ${header} } }\n`)).toMatch(
+        /providers\.p\.headers\.[a-z-]+: looks like a credential: put it in an environment variable and name it under headersEnv/,
+      );
+    const config = parseConfig(
+      'providers:\n  p: { baseUrl: "http://127.0.0.1:1/v1", headers: { x-team: blue, api-version: 2024-10-21 }, headersEnv: { api-key: AZURE_KEY } }\n',
+    );
+    expect(config.providers['p']).toMatchObject({ headersEnv: { 'api-key': 'AZURE_KEY' } });
   });
 
   it('requires a base URL for each provider', () => {

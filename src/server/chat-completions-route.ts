@@ -330,6 +330,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         // After the first event the status is sent: the error goes in-band, and [DONE] never follows.
         raw.write(`data: ${JSON.stringify(toErrorResponse(reason).body)}\n\n`);
       }
+      // Sent in band or not at all, it is an error answer all the same (as the error handler counts the others).
+      metrics.error(errorCode, status);
       await iterator.return?.();
     }
     const text = streamedText(kept);
@@ -427,12 +429,10 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
   type BaseRecord = Pick<RequestLogRecord, 'id' | 'time' | 'apiKeyId' | 'requestedModel' | 'stream' | 'tag'>;
 
   /**
-   * Logs a request that was not answered (`error`, or the client's leaving): its status and code, and
-   * what it spent first (`spent`: the tiers tried, the tokens and USD of those that answered).
-   */
-  /**
-   * Logs a request that got no answer, with what it spent; `plan` is undefined when it failed before
-   * one was made. Escalations count the tiers it moved past before the one that ended it.
+   * Logs a request that got no answer (an error, or the client's leaving): its status and code, and
+   * what it spent first (`spent`: the tiers tried, the tokens and USD of those that answered); `plan`
+   * is undefined when it failed before one was made. Escalations count the tiers it moved past
+   * before the one that ended it.
    */
   function logFailure(base: BaseRecord, plan: Plan | undefined, spent: Spent, error: unknown, started: number): void {
     const failure = toRightsizeError(error, runtime.config.server.bodyLimitBytes);

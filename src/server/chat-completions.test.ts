@@ -8,6 +8,7 @@ import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
 const PROVIDER_KEY = 'sk-test-provider-secret-0123456789abcdef';
+const HEADER_KEY = 'header-secret-9876543210';
 const scripted = [
   'echo',
   'flaky-429',
@@ -21,6 +22,12 @@ const scripted = [
   'in-band-error',
   'split-utf8',
   'unpriced',
+  'error-first',
+  'bad-event',
+  'json-for-stream',
+  'redirect',
+  'huge-4000',
+  'huge-2000',
 ];
 
 function configYaml(baseUrl: string): string {
@@ -35,14 +42,16 @@ function configYaml(baseUrl: string): string {
 server: { host: 127.0.0.1, port: 0, bodyLimitBytes: 20000 }
 store: { url: "sqlite::memory:", flushIntervalMs: 10 }
 providers:
-  test: { baseUrl: "${baseUrl}", apiKeyEnv: TEST_PROVIDER_KEY, deployment: on-prem, timeoutMs: 300, maxRetries: 1, maxRetryDelayMs: 100 }
-  modern: { baseUrl: "${baseUrl}", deployment: on-prem, maxTokensParameter: max_completion_tokens }
+  test: { baseUrl: "${baseUrl}", apiKeyEnv: TEST_PROVIDER_KEY, deployment: on-prem, timeoutMs: 300, maxRetries: 1, maxRetryDelayMs: 100, maxResponseBytes: 3000 }
+  modern: { baseUrl: "${baseUrl}", deployment: on-prem, maxTokensParameter: max_completion_tokens, headers: { x-team: blue }, headersEnv: { api-key: TEST_HEADER_KEY } }
 models:
 ${models}
   - { id: modern-echo, provider: modern, upstreamName: echo, prices: { inputPerMillionUsd: 1, outputPerMillionUsd: 2 } }
   - { id: renamed, provider: test, upstreamName: echo, prices: { inputPerMillionUsd: 1, outputPerMillionUsd: 2 } }
 fallbacks:
   fail-500: [echo]
+  error-first: [echo]
+  json-for-stream: [echo]
 `;
 }
 
@@ -57,7 +66,7 @@ describe('POST /v1/chat/completions through the gateway', () => {
     store = await createSqliteStore(':memory:');
     gateway = await startGateway({
       config: parseConfig(configYaml(upstream.baseUrl)),
-      environment: readEnvironment({ TEST_PROVIDER_KEY: PROVIDER_KEY }),
+      environment: readEnvironment({ TEST_PROVIDER_KEY: PROVIDER_KEY, TEST_HEADER_KEY: HEADER_KEY }),
       store,
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -112,8 +121,14 @@ describe('POST /v1/chat/completions through the gateway', () => {
     expect(sent?.['metadata']).toEqual({ team: 'a' });
   });
 
-  it('passes max_tokens in the form the provider takes', async () => {
+  it('passes max_tokens in the form the provider takes, and headers from the config and the environment', async () => {
     await ask('modern-echo', { max_tokens: 33 });
+    const headers = upstream.requests.at(-1)?.headers;
+    expect([headers?.['x-team'], headers?.['api-key'], headers?.['authorization']]).toEqual([
+      'blue',
+      HEADER_KEY,
+      undefined,
+    ]);
     const sent = upstream.requests.at(-1)?.body;
     expect(sent?.['max_completion_tokens']).toBe(33);
     expect(sent?.['max_tokens']).toBeUndefined();
@@ -134,8 +149,46 @@ describe('POST /v1/chat/completions through the gateway', () => {
     expect((await streamText('split-utf8')).text).toBe('héllo 👋');
   });
 
-  it.each(['cut-stream', 'no-done', 'in-band-error'])('never reports %s as a clean success', async (model) => {
-    await expect(streamText(model)).rejects.toThrow();
+  it.each(['cut-stream', 'no-done', 'in-band-error', 'bad-event'])(
+    'never reports %s as a clean success, in the log and in /metrics',
+    async (model) => {
+      await expect(streamText(model)).rejects.toThrow();
+      await gateway.runtime.logWriter.flush();
+      const [row] = await store.queryRequestLogs({ limit: 1 });
+      expect([row?.requestedModel, row?.status, row?.errorCode]).toEqual([model, 502, 'upstream_stream_error']);
+      // The error went in band, after the first event: counted all the same.
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/rightsize_errors_total\{code="upstream_stream_error",status="502"\} [1-9]/);
+    },
+  );
+
+  it('falls back when the first event of a stream is an error, or the provider ignores stream', async () => {
+    expect((await streamText('error-first')).text).toBe('echo: hi there');
+    expect((await streamText('json-for-stream')).text).toBe('echo: hi there');
+    // The gateway is still up and answering (a body left unread used to end the process).
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses a redirect naming where it points, without following it or retrying', async () => {
+    const before = upstream.requests.length;
+    for (const attempt of [() => ask('redirect'), () => streamText('redirect')]) {
+      await expect(attempt()).rejects.toMatchObject({ status: 502, code: 'upstream_error' });
+    }
+    const error = (await ask('redirect').catch((caught: unknown) => caught)) as APIError;
+    expect(error.message).toBe(
+      '502 Provider test answered 301 (a redirect to https://127.0.0.1/v1/chat/completions); set its baseUrl to the address it redirects to.',
+    );
+    expect(upstream.requests.length - before).toBe(3);
+  });
+
+  it('refuses an answer over maxResponseBytes with a 502, once, without keeping it', async () => {
+    const before = upstream.requests.length;
+    const error = (await ask('huge-4000').catch((caught: unknown) => caught)) as APIError;
+    expect(error.status).toBe(502);
+    expect(error.message).toContain('more than 3000 bytes (maxResponseBytes)');
+    expect(upstream.requests.length - before).toBe(1);
+    const small = await ask('huge-2000');
+    expect(small.choices[0]?.message.content).toHaveLength(2000);
   });
 
   it('retries a 429 after its retry-after-ms and succeeds', async () => {
@@ -290,6 +343,11 @@ describe('POST /v1/chat/completions through the gateway', () => {
     const ids = models.data.map((model) => model.id);
     expect(ids).toContain('echo');
     expect(ids).toContain('modern-echo');
+    // One by id, as the SDK's models.retrieve asks (ids may hold a slash).
+    expect(await client.models.retrieve('modern-echo')).toMatchObject({ id: 'modern-echo', object: 'model' });
+    await expect(client.models.retrieve('gpt-9')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    const human = await fetch(`${gateway.url}/v1/models/human`);
+    expect(((await human.json()) as { owned_by: string }).owned_by).toBe('human');
   });
 
   it('logs every request with tokens, cost, and unpriced models as null', async () => {

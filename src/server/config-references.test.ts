@@ -34,6 +34,28 @@ routes:
     expect(message).not.toContain('tiers[3]');
   });
 
+  it('refuses a base URL variable that is not an http(s) URL, naming the variable and not its value', async () => {
+    const config = parseConfig(`
+store: { url: "sqlite::memory:" }
+providers:
+  local: { baseUrl: "http://127.0.0.1:9/v1", baseUrlEnv: LOCAL_URL }
+`);
+    const error = await createRuntime({
+      config,
+      environment: readEnvironment({ LOCAL_URL: 'ftp://user:secret-token@host/v1' }),
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'invalid_config' });
+    expect((error as Error).message).toContain(
+      'LOCAL_URL (the base URL of provider local) is not an http:// or https:// URL',
+    );
+    expect((error as Error).message).not.toContain('secret-token');
+    const runtime = await createRuntime({
+      config,
+      environment: readEnvironment({ LOCAL_URL: 'http://127.0.0.1:8/v1' }),
+    });
+    await runtime.close();
+  });
+
   it('compiles the JSON schemas of acceptance rules at start and names the key of one that cannot compile', async () => {
     const config = (schema: string) =>
       parseConfig(`
@@ -103,7 +125,23 @@ routes:
     expect(message).toContain('models[0].provider: "nope" is not a provider of providers');
     expect(message).toContain('models[2].id: "twice" is listed twice');
     expect(message).not.toContain('models[1]');
-    // A specialist may be trained after start (\`rightsize train\` beside a running gateway).
+    // A specialist may be trained after start (\`rightsize train\` beside a running gateway): a warning, not a refusal.
     expect(message).not.toContain('later-labels');
+    const warnings: string[] = [];
+    const runtime = await createRuntime({
+      config: parseConfig(`
+store: { url: "sqlite::memory:" }
+routes:
+  later-labels:
+    labelsFrom: trained-later
+    tiers: [{ model: gpt-4o-mini, accept: { labels: true } }, { model: human }]
+`),
+      environment: readEnvironment({}),
+      onWarning: (warning) => warnings.push(String(warning)),
+    });
+    await runtime.close();
+    expect(warnings).toEqual([
+      'Error: routes.later-labels.labelsFrom: specialist/trained-later is not trained (nor listed in specialists.train): until it is, the route has no labels, so its label tiers refuse every answer and escalate',
+    ]);
   });
 });

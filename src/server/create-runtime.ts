@@ -173,6 +173,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     }
     return catalog.get(id) !== undefined;
   });
+  checkBaseUrlVariables(config, environment);
   const authenticator = createAuthenticator(config.server.apiKeys, environment);
   const store = options.store ?? (await createStore(config.store.url));
   const logWriter = new RequestLogWriter({
@@ -199,6 +200,16 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       unconfigured.set(id, `set ${provider.apiKeyEnv}`);
       continue;
     }
+    const headers: Record<string, string> = { ...provider.headers };
+    const unsetHeaders = Object.entries(provider.headersEnv).filter(([name, variable]) => {
+      const value = environment.get(variable);
+      if (value !== undefined) headers[name] = value;
+      return value === undefined;
+    });
+    if (unsetHeaders.length > 0) {
+      unconfigured.set(id, `set ${unsetHeaders.map(([, variable]) => variable).join(' and ')}`);
+      continue;
+    }
     providers.set(
       id,
       createOpenAICompatibleProvider({
@@ -206,12 +217,13 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
         baseUrl,
         ...(apiKey ? { apiKey } : {}),
         ...(provider.apiKeyEnv ? { apiKeyEnv: provider.apiKeyEnv } : {}),
-        headers: provider.headers,
+        headers,
         deployment: provider.deployment,
         timeoutMs: provider.timeoutMs,
         maxRetries: provider.maxRetries,
         maxRetryDelayMs: provider.maxRetryDelayMs,
         maxTokensParameter: provider.maxTokensParameter,
+        maxResponseBytes: provider.maxResponseBytes,
       }),
     );
   }
@@ -325,6 +337,17 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
   // background instead, so that start-up does not wait for them.
   let starting = true;
   const warn = options.onWarning ?? options.onLogError;
+  // A route may take its labels from a specialist trained after start (`rightsize train` beside the
+  // gateway); until then its label tiers refuse every answer, which a start-up line should say.
+  for (const [name, route] of Object.entries(config.routes)) {
+    const from = route.labelsFrom;
+    if (from !== undefined && !trainedAtStart.has(from) && !(specialists?.names().includes(from) ?? false))
+      warn?.(
+        new Error(
+          `routes.${name}.labelsFrom: specialist/${from} is not trained (nor listed in specialists.train): until it is, the route has no labels, so its label tiers refuse every answer and escalate`,
+        ),
+      );
+  }
   const loadPromoted = async (changed: readonly LoadedPromotion[]): Promise<void> => {
     if (!specialists?.refresh) return;
     for (const name of new Set(changed.map((entry) => entry.promotion.specialist))) {
@@ -380,4 +403,32 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       await store.close();
     },
   };
+}
+
+/**
+ * A provider's `baseUrlEnv`, when set, must hold an http(s) URL (the config's own `baseUrl` is checked
+ * by its schema).
+ * @throws RightsizeError `invalid_config` naming the variable, never its value (a URL may carry a token).
+ */
+function checkBaseUrlVariables(config: RightsizeConfig, environment: Environment): void {
+  for (const [id, provider] of Object.entries(config.providers)) {
+    if (provider.kind === 'recorded' || !provider.baseUrlEnv) continue;
+    const value = environment.get(provider.baseUrlEnv);
+    if (value !== undefined && !isHttpUrl(value)) {
+      throw new RightsizeError(
+        'invalid_config',
+        `${provider.baseUrlEnv} (the base URL of provider ${id}) is not an http:// or https:// URL; set it like http://127.0.0.1:11434/v1, or unset it to use providers.${id}.baseUrl.`,
+      );
+    }
+  }
+}
+
+/** Whether `text` parses as an absolute http:// or https:// URL. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

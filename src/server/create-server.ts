@@ -97,16 +97,33 @@ export function createServer(options: CreateServerOptions): {
   registerReviewRoutes(app, runtime.reviewQueue, { labelsOf: (route) => runtime.planSources.labelsOf(route) });
   registerPromotionRoutes(app, runtime);
 
-  app.get('/v1/models', async () => {
-    const created = Math.floor(Date.now() / 1000);
+  const listedModels = () => {
     // `auto` chooses among catalog models whose provider is configured: with none, it is not offered.
     const autoChooses =
       options.planAuto !== undefined && runtime.catalog.list().some((entry) => runtime.providers.has(entry.provider));
-    const ids = [...Object.keys(runtime.config.routes), ...(autoChooses ? ['auto'] : []), ...runtime.availableModels()];
-    return {
-      object: 'list',
-      data: ids.map((id) => ({ id, object: 'model', created, owned_by: ownerOf(id, runtime) })),
-    };
+    return [...Object.keys(runtime.config.routes), ...(autoChooses ? ['auto'] : []), ...runtime.availableModels()];
+  };
+  const modelObject = (id: string, created: number) => ({
+    id,
+    object: 'model',
+    created,
+    owned_by: ownerOf(id, runtime),
+  });
+  app.get('/v1/models', async () => {
+    const created = Math.floor(Date.now() / 1000);
+    return { object: 'list', data: listedModels().map((id) => modelObject(id, created)) };
+  });
+  // OpenAI's `models.retrieve`; ids may hold a slash (`specialist/NAME`), hence the wildcard.
+  app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
+    const id = request.params['*'];
+    if (!listedModels().includes(id)) {
+      throw new RightsizeError(
+        'model_not_found',
+        `The model "${id.slice(0, 100)}" is not one a client may name here; GET /v1/models lists them.`,
+        { param: 'model' },
+      );
+    }
+    return modelObject(id, Math.floor(Date.now() / 1000));
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) => {

@@ -54,7 +54,7 @@ export function createGatewayMetrics(): GatewayMetrics {
   });
   const errors = new Counter({
     name: 'rightsize_errors_total',
-    help: 'Error answers sent, by error code (also those rejected before logging: bad JSON, 401, 413).',
+    help: 'Error answers sent, by error code: before any byte of the answer (also bad JSON, 401, 413) or in a stream under way (its status as logged; 499 when the client left).',
     labelNames: ['code', 'status'],
     registers: [registry],
   });

@@ -86,6 +86,13 @@ routes:
     expect(answer.json.error?.message).toContain(`answers with one label, so it cannot give ${what}`);
   });
 
+  it('retrieves a specialist by its id, slash and all', async () => {
+    const response = await fetch(`${gateway.url}/v1/models/specialist/keywords`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: 'specialist/keywords', owned_by: 'specialist' });
+    expect((await fetch(`${gateway.url}/v1/models/specialist/nope`)).status).toBe(404);
+  });
+
   it('still serves a plain-text response_format, and routes without labels pass JSON requests on', async () => {
     const text = await ask({ model: 'yes-no', messages, response_format: { type: 'text' } });
     expect(text.status).toBe(200);

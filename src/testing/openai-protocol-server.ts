@@ -12,6 +12,11 @@ import type { AddressInfo } from 'node:net';
  * - `cut-stream`: streams one chunk, then destroys the socket;
  * - `no-done`: streams, then ends without `[DONE]`;
  * - `in-band-error`: streams one chunk, then an `{"error":...}` event;
+ * - `error-first`: a stream whose first event is an `{"error":...}` event;
+ * - `bad-event`: streams one chunk, then an event cut mid-JSON (`{"id":"chatcmpl-test","obj`);
+ * - `json-for-stream`: answers a stream request with a whole JSON chat completion (ignores `stream`);
+ * - `redirect`: answers 301 to an https address;
+ * - `huge-<bytes>`: answers (not streamed) a content of that many `x`;
  * - `split-utf8`: streams `héllo 👋` with the bytes of each multi-byte character split across writes;
  * - `label:<text>`: answers exactly `<text>` (for classification tiers).
  * `answer` (an option) may choose the content instead, from the last user message and the model
@@ -84,6 +89,10 @@ export async function startOpenAIProtocolServer(
         return sendJson(response, 429, { error: { message: 'rate limited', type: 'rate_limit_error' } });
       }
     }
+    if (model === 'redirect') {
+      response.writeHead(301, { location: 'https://127.0.0.1/v1/chat/completions' });
+      return void response.end();
+    }
     const slow = /^slow-(\d+)$/.exec(model);
     if (slow) await new Promise((resolve) => setTimeout(resolve, Number(slow[1])));
 
@@ -93,7 +102,9 @@ export async function startOpenAIProtocolServer(
         ? model.slice('label:'.length)
         : model === 'split-utf8'
           ? 'héllo 👋'
-          : `echo: ${userText}`);
+          : /^huge-\d+$/.test(model)
+            ? 'x'.repeat(Number(model.slice('huge-'.length)))
+            : `echo: ${userText}`);
     const usage = {
       prompt_tokens: 11,
       completion_tokens: 7,
@@ -101,7 +112,7 @@ export async function startOpenAIProtocolServer(
       prompt_tokens_details: { cached_tokens: 0 },
     };
     const created = 1_700_000_000;
-    if (!stream) {
+    if (!stream || model === 'json-for-stream') {
       return sendJson(response, 200, {
         id: 'chatcmpl-test',
         object: 'chat.completion',
@@ -128,16 +139,18 @@ export async function startOpenAIProtocolServer(
       }
     } else {
       const parts = [content.slice(0, 3), content.slice(3, 8), content.slice(8)];
+      const errorEvent = (message: string) =>
+        `data: ${JSON.stringify({ error: { message, type: 'server_error' } })}\n\n`;
+      if (model === 'error-first') return void response.end(errorEvent('model overloaded'));
       response.write(chunk({ role: 'assistant', content: parts[0] }, null));
+      if (model === 'bad-event') return void response.end('data: {"id":"chatcmpl-test","obj\n\ndata: [DONE]\n\n');
       if (model === 'cut-stream') {
         await new Promise((resolve) => setTimeout(resolve, 5));
         response.socket?.destroy();
         return;
       }
       if (model === 'in-band-error') {
-        response.end(
-          `data: ${JSON.stringify({ error: { message: 'model overloaded mid-stream', type: 'server_error' } })}\n\n`,
-        );
+        response.end(errorEvent('model overloaded mid-stream'));
         return;
       }
       response.write(chunk({ content: parts[1] }, null));

@@ -5,7 +5,7 @@ import { chatCompletionChunkSchema, chatCompletionResponseSchema, fromOpenAIUsag
 import type { Provider, ProviderCall, ProviderCompletion, ProviderStream, StreamEvent } from '../provider.ts';
 import { SseParser } from './parse-sse.ts';
 import { retryDelayMs } from './retry-policy.ts';
-import { upstreamHttpError } from './upstream-http-error.ts';
+import { redact, upstreamHttpError } from './upstream-http-error.ts';
 
 export interface OpenAICompatibleProviderOptions {
   /** Provider id from the config, used in errors and logs. */
@@ -26,11 +26,16 @@ export interface OpenAICompatibleProviderOptions {
   maxRetryDelayMs: number;
   /** The parameter name the upstream takes for the output-token limit. */
   maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  /** Largest answer body read from the provider (not streamed), in bytes. @default {@link DEFAULT_MAX_RESPONSE_BYTES} */
+  maxResponseBytes?: number;
   /** HTTP client; defaults to a keep-alive undici `Pool` on the base URL's origin. */
   dispatcher?: Dispatcher;
   /** Waits between retries; injectable for tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+/** 32 MiB: far above any chat completion (128k output tokens are about 0.5 MB of text), far below the memory a gateway has. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
  * The fast path: a provider for any server that speaks OpenAI's chat completions protocol
@@ -44,6 +49,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   const dispatcher =
     options.dispatcher ?? new Pool(base.origin, { connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
   const sleep = options.sleep ?? abortableSleep;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const staticHeaders: Record<string, string> = {
     ...options.headers,
     'content-type': 'application/json',
@@ -70,10 +76,12 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
         });
-        if (response.statusCode < 400) return response;
+        if (response.statusCode < 300) return response;
+        if (response.statusCode < 400) throw redirectError(options.id, response);
         failure = await upstreamHttpError(options, response);
         retryHeaders = response.headers;
       } catch (error) {
+        if (error instanceof RightsizeError) throw error;
         if (call.signal.aborted) throw abortedError(options.id, call.signal.reason);
         failure = transportError(options.id, error);
       }
@@ -98,8 +106,9 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
       const response = await send(call, false);
       let bytes: Uint8Array;
       try {
-        bytes = new Uint8Array(await response.body.arrayBuffer());
+        bytes = await readCapped(options.id, response, maxResponseBytes);
       } catch (error) {
+        if (error instanceof RightsizeError) throw error;
         if (call.signal.aborted) throw abortedError(options.id, call.signal.reason);
         throw transportError(options.id, error);
       }
@@ -136,7 +145,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
       const response = await send(call, true);
       const contentType = headerValue(response.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
-        response.body.destroy();
+        discard(response);
         throw new RightsizeError(
           'upstream_stream_error',
           `Provider ${options.id} answered a stream request with ${contentType || 'no content type'}, not text/event-stream.`,
@@ -197,11 +206,23 @@ async function* streamEvents(
     );
   } finally {
     // Stop reading (and tell the provider) when the consumer leaves early or the stream failed.
-    if (!done) response.body.destroy();
+    if (!done) discard(response);
   }
 }
 
 function toStreamEvent(provider: string, event: string, data: string): StreamEvent {
+  // Every event of the protocol is a JSON object; a cut or garbled one is the provider's failure, not
+  // something to pass on (a cheap look at the ends, not a parse: this is the fast path).
+  if (data.charCodeAt(0) !== 0x7b || data.charCodeAt(data.length - 1) !== 0x7d) {
+    const trimmed = data.trim();
+    if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) {
+      throw new RightsizeError(
+        'upstream_stream_error',
+        `Provider ${provider} sent a stream event that is not a JSON object: ${redact(trimmed.slice(0, 80))}`,
+        { upstream: { provider, retryable: true } },
+      );
+    }
+  }
   const mayCarryError = event === 'error' || data.includes('"error"');
   const mayCarryUsage = data.includes('"usage":{') || data.includes('"usage": {');
   if (!mayCarryError && !mayCarryUsage) return { data };
@@ -226,13 +247,59 @@ function inBandError(provider: string, error: unknown): RightsizeError {
     typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
       ? error.message.slice(0, 300)
       : 'no message';
+  // Retryable: as the first event, before anything reached the client, the tier's fallbacks are tried.
   return new RightsizeError(
     'upstream_stream_error',
     `Provider ${provider} sent an error event in the stream: ${message}`,
     {
-      upstream: { provider, retryable: false },
+      upstream: { provider, retryable: true },
     },
   );
+}
+
+/**
+ * Stops reading an answer body. undici's body emits `error` when destroyed unread: without a listener
+ * that would be an uncaught exception and end the process.
+ */
+function discard(response: Dispatcher.ResponseData): void {
+  response.body.on('error', () => {});
+  response.body.destroy();
+}
+
+/** A 3xx answer: the base URL is not where the server is (redirects are not followed: they would resend the key). */
+function redirectError(provider: string, response: Dispatcher.ResponseData): RightsizeError {
+  const location = headerValue(response.headers['location']);
+  discard(response);
+  return new RightsizeError(
+    'upstream_error',
+    `Provider ${provider} answered ${response.statusCode} (a redirect${location ? ` to ${redact(location.slice(0, 200))}` : ''}); ` +
+      'set its baseUrl to the address it redirects to.',
+    { upstream: { provider, status: response.statusCode, retryable: false } },
+  );
+}
+
+/** Reads a whole answer body, refusing (and no longer reading) one larger than `limit` bytes. */
+async function readCapped(provider: string, response: Dispatcher.ResponseData, limit: number): Promise<Uint8Array> {
+  const declared = Number(headerValue(response.headers['content-length']));
+  const chunks: Buffer[] = [];
+  let length = 0;
+  if (!(declared > limit)) {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > limit) break;
+      chunks.push(chunk);
+    }
+  }
+  if (declared > limit || length > limit) {
+    discard(response);
+    throw new RightsizeError(
+      'upstream_error',
+      `Provider ${provider} answered with more than ${limit} bytes (maxResponseBytes); raise it in the provider's config if such answers are expected.`,
+      { upstream: { provider, status: response.statusCode, retryable: false } },
+    );
+  }
+  const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
 }
 
 function transportError(provider: string, error: unknown): RightsizeError {
