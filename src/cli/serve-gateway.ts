@@ -49,17 +49,29 @@ export async function serve(options: ServeOptions): Promise<void> {
     specialists: toSpecialistSource(specialistProvider, { hide: (name) => calibrating.has(name) }),
   });
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     print(`Rightsize: ${signal} received, finishing requests and flushing the log...`);
     await gateway.close();
     const count = await countLog(config);
     print(`Rightsize: stopped${count === undefined ? '' : ` (request log: ${count} rows)`}.`);
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // A bug that escapes every handler: say so, and stop as on SIGTERM (requests in flight finish or
+  // are answered 503, the log is flushed) rather than dying with rows still in memory; exit code 1.
+  // If that shutdown itself hangs, the process ends 30 s later.
+  const fail = (error: unknown) => {
+    process.stderr.write(
+      `rightsize: unexpected error, stopping: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    setTimeout(() => process.exit(1), 30_000).unref();
+    void stop('an unexpected error', 1);
+  };
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
   void trainMissingSpecialists(config, print).then(() =>
     calibrateRoutesAtStart(config, print, async (names) => {
       for (const name of names) {

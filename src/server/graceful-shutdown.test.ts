@@ -120,3 +120,55 @@ describe('closing the gateway', () => {
     }
   });
 });
+
+describe('rightsize serve, after an error nothing handled', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'rightsize-crash-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('flushes the request log, says what happened, and exits 1', async () => {
+    const database = join(folder, 'log.db');
+    const configFile = join(folder, 'rightsize.yaml');
+    writeFileSync(configFile, `store: { url: "sqlite:${database}", flushIntervalMs: 60000, batchSize: 100000 }\n`);
+    // Loaded before the gateway: throws from a timer once the test asks for it (a stand-in for a bug).
+    const preload = join(folder, 'throw-on-signal.mjs');
+    writeFileSync(
+      preload,
+      "process.on('SIGUSR2', () => setTimeout(() => { throw new Error('a bug nobody caught'); }, 0));\n",
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', preload, 'bin/rightsize.js', 'serve', '--config', configFile, '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
+    });
+    // Three requests (to a person: no provider needed), held in the log writer's batch.
+    for (let index = 0; index < 3; index++) {
+      const response = await request(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'human', messages: [{ role: 'user', content: `ticket ${index}` }] }),
+      });
+      await response.body.text();
+      expect(response.statusCode).toBe(200);
+    }
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGUSR2');
+    expect(await exited).toBe(1);
+    expect(output).toContain('rightsize: unexpected error, stopping: Error: a bug nobody caught');
+    expect(output).toContain('request log: 3 rows');
+    const store = await createSqliteStore(database);
+    expect(await store.countRequestLogs()).toBe(3);
+    await store.close();
+  }, 60_000);
+});
