@@ -75,7 +75,15 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     const chat = parseBody(rawBody);
     const rawTag = headerString(request.headers['x-rightsize-task']);
     const tag = rawTag !== undefined && TASK_TAG.test(rawTag) ? rawTag : null;
-    const base = { id: requestId, time, apiKeyId, requestedModel: chat.model, stream: chat.stream === true, tag };
+    const base: BaseRecord = {
+      id: requestId,
+      time,
+      apiKeyId,
+      requestedModel: chat.model,
+      stream: chat.stream === true,
+      tag,
+      messages: chat.messages,
+    };
 
     let plan: Plan | undefined;
     let waitMs: number;
@@ -426,7 +434,10 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     });
   }
 
-  type BaseRecord = Pick<RequestLogRecord, 'id' | 'time' | 'apiKeyId' | 'requestedModel' | 'stream' | 'tag'>;
+  /** What is known of a request before it runs; `messages` are logged (with `logContent`) whatever the outcome. */
+  type BaseRecord = Pick<RequestLogRecord, 'id' | 'time' | 'apiKeyId' | 'requestedModel' | 'stream' | 'tag'> & {
+    messages: ChatCompletionRequest['messages'];
+  };
 
   /**
    * Logs a request that got no answer (an error, or the client's leaving): its status and code, and
@@ -450,7 +461,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       latencyMs: performance.now() - started,
       ttftMs: null,
       escalations: Math.max(0, tiersTried.size - 1),
-      requestMessages: null,
+      // What was asked, to see why it failed (analysis reads answered requests only).
+      requestMessages: logContent ? JSON.stringify(base.messages) : null,
       responseText: null,
     });
   }

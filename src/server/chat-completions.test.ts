@@ -246,6 +246,8 @@ describe('POST /v1/chat/completions through the gateway', () => {
     const [row] = await store.queryRequestLogs({ limit: 1 });
     expect(row?.status).toBe(499);
     expect(row?.errorCode).toBe('client_closed_request');
+    // What was asked is kept for a failed request too (logContent is on by default).
+    expect(JSON.parse(row?.requestMessages ?? 'null')).toEqual([{ role: 'user', content: 'x' }]);
   });
 
   it.each([
