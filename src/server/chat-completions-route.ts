@@ -148,7 +148,9 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     if (chat.stream === true) {
       reply.raw.writeHead(200, Object.assign(headers, sseHeaders));
       const includeUsage = chat.stream_options?.include_usage === true;
-      for (const event of synthesizeStream(result.completion.response, result.servedModel, result.usage, includeUsage))
+      // The usage a client sees is the answering tier's, when it reports one, as without streaming (`normalise`).
+      const usage = result.completion.response.usage ? result.completion.usage : result.usage;
+      for (const event of synthesizeStream(result.completion.response, result.servedModel, usage, includeUsage))
         reply.raw.write(event);
       reply.raw.end();
     } else {
@@ -412,7 +414,9 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     reply.hijack();
     reply.raw.writeHead(200, Object.assign(decisionHeaders(context.requestId, context.plan, result), sseHeaders));
     const includeUsage = context.chat.stream_options?.include_usage === true;
-    for (const event of synthesizeStream(result.completion.response, result.servedModel, result.usage, includeUsage))
+    // The usage a client sees is the answering tier's, when it reports one, as without streaming (`normalise`).
+    const usage = result.completion.response.usage ? result.completion.usage : result.usage;
+    for (const event of synthesizeStream(result.completion.response, result.servedModel, usage, includeUsage))
       reply.raw.write(event);
     reply.raw.end();
     const latencyMs = performance.now() - context.started;

@@ -166,6 +166,21 @@ routes:
     });
   });
 
+  it('reports the answering tier’s usage, streamed or not: a person’s answer has no tokens, whatever the tiers before it spent', async () => {
+    const whole = (await (await post('paid-then-person', 'my card')).json()) as { usage: unknown };
+    const streamed = await (
+      await post('paid-then-person', 'my card', {}, { stream: true, stream_options: { include_usage: true } })
+    ).text();
+    const usageEvent = streamed
+      .split('\n\n')
+      .map((event) => event.replace(/^data: /, ''))
+      .filter((data) => data.startsWith('{'))
+      .map((data) => JSON.parse(data) as { usage?: unknown })
+      .find((chunk) => chunk.usage);
+    expect(whole.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    expect(usageEvent?.usage).toEqual(whole.usage);
+  });
+
   describe('a request that fails (no tier answered, or none that may be served)', () => {
     it('logs every tier attempt of a cascade whose tiers all fail (502)', async () => {
       const since = Date.now();
