@@ -15,5 +15,9 @@ describe('createStore', () => {
       code: 'invalid_config',
       message: expect.stringContaining('use sqlite:<path>'),
     });
+    // The scheme is what is wrong: it is named; a password never is.
+    const error = (await createStore('mysql://me:hunter2@db/x').catch((caught: unknown) => caught)) as Error;
+    expect(error.message).toMatch(/^store\.url with the scheme "mysql:" is not supported/);
+    expect(error.message).not.toContain('hunter2');
   });
 });

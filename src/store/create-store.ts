@@ -33,9 +33,15 @@ export async function createStore(url: string): Promise<Store> {
   }
   throw new RightsizeError(
     'invalid_config',
-    `store.url "${url.split('@').pop()}" is not supported; use sqlite:<path> (e.g. sqlite:.rightsize/rightsize.db) or postgres://user:password@host:5432/database.`,
+    `store.url ${describeUnsupported(url)} is not supported; use sqlite:<path> (e.g. sqlite:.rightsize/rightsize.db) or postgres://user:password@host:5432/database.`,
     {
       param: 'store.url',
     },
   );
+}
+
+/** An unsupported store URL for a message: its scheme when it has one, else the text after any `user@` part (never a password). */
+function describeUnsupported(url: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  return scheme ? `with the scheme "${scheme}:"` : `"${url.split('@').pop()}"`;
 }
