@@ -9,7 +9,11 @@ import { selectionConfigSchema } from '../selection/selection-config.ts';
  */
 const envName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (e.g. OPENAI_API_KEY), not a key')
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    message: 'must be the NAME of an environment variable (e.g. OPENAI_API_KEY), not a key',
+    // One message for one mistake: the key heuristic below adds nothing to this one.
+    abort: true,
+  })
   .refine(
     (name) => !looksLikeKey(name),
     'looks like a key, not the NAME of an environment variable (e.g. OPENAI_API_KEY): put the key in the environment',

@@ -53,6 +53,11 @@ describe('loadConfig', () => {
     expect(message).toContain('providers.openai.apiKeyEnv');
     expect(message).toContain('NAME of an environment variable');
     expect(message).not.toContain('sk-abc123-secret');
+    // One message for one mistake.
+    const pasted = configError(
+      'providers:\n  p: { baseUrl: "http://x.test/v1", apiKeyEnv: sk-proj-abcdefghij0123456789 }\n',
+    );
+    expect(pasted.match(/apiKeyEnv/g)).toHaveLength(1);
     const random = 'K7QX2M9PZ4R8VJ3WT6LB';
     const caps = configError(
       `providers:\n  openai:\n    baseUrl: https://api.openai.com/v1\n    apiKeyEnv: ${random}\n`,
