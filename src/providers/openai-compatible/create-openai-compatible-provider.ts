@@ -283,6 +283,7 @@ async function readCapped(provider: string, response: Dispatcher.ResponseData, l
   const declared = Number(headerValue(response.headers['content-length']));
   const chunks: Buffer[] = [];
   let length = 0;
+  response.body.on('error', () => {});
   if (!(declared > limit)) {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       length += chunk.length;

@@ -16,12 +16,7 @@ export async function upstreamHttpError(
   response: Dispatcher.ResponseData,
 ): Promise<RightsizeError> {
   const status = response.statusCode;
-  let text = '';
-  try {
-    text = (await response.body.text()).slice(0, 4096);
-  } catch {
-    // A body we cannot read adds nothing to the message.
-  }
+  const text = await readStart(response, 4096);
   const requestId = headerValue(response.headers['x-request-id']);
   const upstream = {
     provider: provider.id,
@@ -82,4 +77,25 @@ export function redact(text: string): string {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The first `limit` bytes of an error body as text (an error page can be large: the rest is not
+ * read); empty when the body cannot be read.
+ */
+async function readStart(response: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  // Leaving the loop early destroys the body; its `error` event must find a listener.
+  response.body.on('error', () => {});
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= limit) break;
+    }
+  } catch {
+    // A body we cannot read adds nothing to the message.
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
