@@ -1,12 +1,36 @@
 import Table from 'cli-table3';
 import type { AnalysisReport, FamilyReport } from './analyze-log.ts';
 
+/** Options of {@link renderAnalysisTable}. */
+export interface RenderAnalysisTableOptions {
+  /** Families to show. @default 20 */
+  limit?: number;
+  /** The `--since` window as the user wrote it (`24h`), for the hint printed when there is nothing to show. */
+  since?: string;
+}
+
+/**
+ * What the columns of the table are, printed under it. `$/model req` times the volume is not
+ * `$/month`, on purpose: the first is the cost of a model answer, on which the saving is reckoned
+ * (`estimateSaving`), the second the cost of the family as served now, specialist answers included.
+ */
+export const ANALYSIS_TABLE_LEGEND = [
+  'requests, /hour: requests in the log and their rate over the period',
+  '$/model req: mean cost of the requests a model (not a specialist) answered, the cost the saving is reckoned on',
+  '$/month: cost of all the requests at the observed rate, as served now (specialist answers included)',
+  'outputs 90%: fewest distinct answers covering 90 % of the model answers, of all distinct answers',
+  'coverage: share of requests a specialist would settle at the target accuracy, and where the figure comes from (estimate, distilled or shadow)',
+  'saving $/month: projected saving of a cascade [specialist -> model] at that coverage',
+];
+
 /**
  * The analysis as text: one row per family, best opportunity first (id, template, requests, rate,
- * cost per request and per month, serving model, output diversity, coverage, monthly saving, risk,
- * verdict), then each family's example and reasons.
+ * cost per model-answered request and per month, serving model, output diversity, coverage, monthly
+ * saving, risk, verdict), a legend of the columns, then each family's example and reasons. With no
+ * family to show, one line saying why and what to do instead.
  */
-export function renderAnalysisTable(report: AnalysisReport, options: { limit?: number } = {}): string {
+export function renderAnalysisTable(report: AnalysisReport, options: RenderAnalysisTableOptions = {}): string {
+  if (report.families.length === 0) return describeEmptyAnalysis(report, options.since);
   const families = report.families.slice(0, options.limit ?? 20);
   const table = new Table({
     style: { head: [], border: [], compact: true },
@@ -15,7 +39,7 @@ export function renderAnalysisTable(report: AnalysisReport, options: { limit?: n
       'task',
       'requests',
       '/hour',
-      '$/request',
+      '$/model req',
       '$/month',
       'served by',
       'outputs 90%',
@@ -37,7 +61,7 @@ export function renderAnalysisTable(report: AnalysisReport, options: { limit?: n
       usd(family.costPerMonthUsd),
       top ? `${top.model}${top.share < 0.995 ? ` ${(top.share * 100).toFixed(0)}%` : ''}` : '-',
       `${family.outputsFor90} of ${family.distinctOutputs}`,
-      `${(family.opportunity.coverage * 100).toFixed(1)}% ${family.opportunity.coverageSource.slice(0, 4)}`,
+      `${(family.opportunity.coverage * 100).toFixed(1)}% ${family.opportunity.coverageSource}`,
       usd(family.opportunity.monthlySavingUsd),
       family.opportunity.risk,
       family.opportunity.verdict,
@@ -47,6 +71,7 @@ export function renderAnalysisTable(report: AnalysisReport, options: { limit?: n
   const lines = [
     `Task families in ${report.analysedRows} of ${report.rows} logged requests (period ${days >= 1 ? `${days.toFixed(1)} days` : `${(report.periodMs / 3_600_000).toFixed(2)} hours`}; monthly = 30 days at the observed rate; target accuracy ${(report.targetAccuracy * 100).toFixed(1)} %)`,
     table.toString(),
+    ...ANALYSIS_TABLE_LEGEND.map((line) => `  ${line}`),
   ];
   for (const family of families) {
     lines.push(`${family.id} [${family.shape}] ${family.template.replace(/\s+/g, ' ').slice(0, 140)}`);
@@ -64,6 +89,14 @@ export function renderAnalysisTable(report: AnalysisReport, options: { limit?: n
     for (const reason of family.opportunity.reasons) lines.push(`  - ${reason}`);
   }
   return lines.join('\n');
+}
+
+/** The one line printed instead of an empty table. */
+function describeEmptyAnalysis(report: AnalysisReport, since: string | undefined): string {
+  const window = since === undefined ? '' : ` of the last ${since}`;
+  if (report.rows === 0)
+    return `No requests in the log${window}: send traffic through the gateway first (rightsize serve)${since === undefined ? '' : ', or widen --since'}.`;
+  return `None of the ${report.rows} logged requests${window} can be analysed (analysis reads answered requests with their messages): keep store.logContent on (the default) and send traffic through the gateway.`;
 }
 
 function shortTemplate(family: FamilyReport): string {

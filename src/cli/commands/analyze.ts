@@ -71,9 +71,17 @@ export function registerAnalyzeCommand(program: Command): void {
           writeFileSync(options.html, await renderAnalysisHtml(report));
           process.stderr.write(`analyze: wrote ${options.html}\n`);
         }
-        process.stdout.write(
-          `${options.json ? JSON.stringify(report, null, 2) : renderAnalysisTable(report, { limit: options.limit })}\n`,
-        );
+        const render = () =>
+          renderAnalysisTable(report, {
+            limit: options.limit,
+            ...(options.since === undefined ? {} : { since: options.since }),
+          });
+        if (!options.json) process.stdout.write(`${render()}\n`);
+        else {
+          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+          // The JSON of an empty log is valid but says nothing: the hint goes beside it, on stderr.
+          if (report.families.length === 0) process.stderr.write(`analyze: ${render()}\n`);
+        }
       } finally {
         await store.close();
       }
