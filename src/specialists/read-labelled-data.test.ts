@@ -8,7 +8,7 @@ import { readLabelledData } from './read-labelled-data.ts';
 const folder = mkdtempSync(join(tmpdir(), 'rightsize-data-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-function file(name: string, content: string): string {
+function file(name: string, content: string | Buffer): string {
   const path = join(folder, name);
   writeFileSync(path, content);
   return path;
@@ -81,5 +81,48 @@ describe('readLabelledData', () => {
     expect(failure(() => readLabelledData({ path: bad })).message).toContain('line 2 is not valid JSON');
     const empty = file('header-only.csv', 'text,label\n');
     expect(failure(() => readLabelledData({ path: empty })).message).toContain('no data rows');
+  });
+
+  it('says a UTF-16 file is UTF-16, with or without a byte order mark', () => {
+    const text = 'text,label\nwhere is my card,card\nrefund please,refund\n';
+    const little = file('utf16le.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    expect(failure(() => readLabelledData({ path: little })).message).toBe(
+      `${little} looks UTF-16 encoded (it starts with a UTF-16 byte order mark): save it as UTF-8`,
+    );
+    const big = file('utf16be.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+    expect(failure(() => readLabelledData({ path: big })).message).toContain('looks UTF-16 encoded (it starts with');
+    const noMark = file('utf16-no-bom.csv', Buffer.from(text, 'utf16le'));
+    expect(failure(() => readLabelledData({ path: noMark })).message).toBe(
+      `${noMark} looks UTF-16 encoded (it holds NUL bytes): save it as UTF-8`,
+    );
+    const jsonl = file('utf16.jsonl', Buffer.from('{"text":"a","label":"b"}\n', 'utf16le'));
+    const message = failure(() => readLabelledData({ path: jsonl })).message;
+    expect(message).toContain('looks UTF-16 encoded');
+    expect(message).not.toContain('\u0000');
+  });
+
+  it('names the first line that is not UTF-8 (a Latin-1 file) instead of garbling its labels', () => {
+    const path = file(
+      'latin1.csv',
+      Buffer.from('text,label\nwhere is my card,card\nmon relevé est faux,relevé\n', 'latin1'),
+    );
+    expect(failure(() => readLabelledData({ path })).message).toBe(
+      `${path} line 3 is not valid UTF-8 (Latin-1 or Windows-1252, perhaps; its accented letters would be garbled): save it as UTF-8`,
+    );
+    // The same text in UTF-8 is read, accents and all.
+    const utf8 = file('utf8.csv', 'text,label\nwhere is my card,card\nmon relevé est faux,relevé\n');
+    expect(readLabelledData({ path: utf8 }).labels).toEqual(['card', 'relevé']);
+  });
+
+  it('says a semicolon- or tab-delimited file is not comma-separated', () => {
+    const semicolons = file('semi.csv', 'text;label\n"hello, my card?";card\nrefund please;refund\n');
+    expect(failure(() => readLabelledData({ path: semicolons })).message).toBe(
+      `${semicolons} looks semicolon-delimited (its header line has semicolons and no comma): Rightsize reads comma-separated CSV (or JSONL); save it as comma-separated CSV`,
+    );
+    const tabs = file('tabs.csv', '\uFEFFtext\tlabel\nhello\tcard\nrefund\trefund\n');
+    expect(failure(() => readLabelledData({ path: tabs })).message).toContain('looks tab-delimited');
+    // A comma in the header line means comma-separated, semicolons in the texts notwithstanding.
+    const commas = file('commas.csv', 'text,label\nhello; my card?,card\nrefund,refund\n');
+    expect(readLabelledData({ path: commas }).rows).toHaveLength(2);
   });
 });

@@ -30,9 +30,12 @@ export interface LabelledData {
 }
 
 /**
- * Reads a labelled CSV or JSONL file, checking it at the edge: one column named for both text and
- * label, an unreadable file, a missing column, an empty text or label, or a single label throws `RightsizeError('invalid_input')`
- * with a message naming the file, the row (1-based line number) or column, and the fix.
+ * Reads a labelled CSV or JSONL file (UTF-8, CSV comma-separated), checking it at the edge: one
+ * column named for both text and label, an unreadable file, a file that is UTF-16 or not valid UTF-8
+ * (e.g. Latin-1, whose accented letters would reach the labels as U+FFFD), a CSV delimited by
+ * semicolons or tabs, a missing column, an empty text or label, or a single label throws
+ * `RightsizeError('invalid_input')` with a message naming the file, the row (1-based line number) or
+ * column, and the fix.
  */
 export function readLabelledData(options: ReadLabelledDataOptions): LabelledData {
   const textColumn = options.textColumn ?? 'text';
@@ -55,8 +58,9 @@ export function readLabelledData(options: ReadLabelledDataOptions): LabelledData
     );
   }
   const fileHash = createHash('sha256').update(bytes).digest('hex');
-  const content = bytes.toString('utf8');
+  const content = decodeUtf8(options.path, bytes);
   const isJsonLines = /\.(jsonl|ndjson)$/i.test(options.path);
+  if (!isJsonLines) checkCommaSeparated(options.path, content);
   const records = isJsonLines ? parseJsonLines(options.path, content) : parseCsv(options.path, content);
   if (records.length === 0) {
     throw new RightsizeError('invalid_input', `${options.path} holds no data rows: add labelled rows under the header`);
@@ -92,6 +96,57 @@ export function readLabelledData(options: ReadLabelledDataOptions): LabelledData
     );
   }
   return { rows, fileHash, labels };
+}
+
+/**
+ * The file's text, from UTF-8 bytes (a UTF-8 BOM is left for the parser).
+ * @throws RightsizeError `invalid_input` for a UTF-16 file (a UTF-16 BOM, or NUL bytes, which text
+ *   files do not hold) and for bytes that are not UTF-8, naming the first such line.
+ */
+function decodeUtf8(path: string, bytes: Buffer): string {
+  const utf16Bom = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16Bom || bytes.includes(0)) {
+    throw new RightsizeError(
+      'invalid_input',
+      `${path} looks UTF-16 encoded (${utf16Bom ? 'it starts with a UTF-16 byte order mark' : 'it holds NUL bytes'}): save it as UTF-8`,
+    );
+  }
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    // Find the line, so the user can see which text is affected.
+    let start = 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end === -1 ? bytes.length : end;
+      try {
+        strict.decode(bytes.subarray(start, stop));
+      } catch {
+        throw new RightsizeError(
+          'invalid_input',
+          `${path} line ${line} is not valid UTF-8 (Latin-1 or Windows-1252, perhaps; its accented letters would be garbled): save it as UTF-8`,
+        );
+      }
+      start = stop + 1;
+    }
+    throw new RightsizeError('invalid_input', `${path} is not valid UTF-8: save it as UTF-8`);
+  }
+}
+
+/**
+ * Refuses a CSV whose header line has no comma but a semicolon or a tab: parsed as comma-separated,
+ * it would be one column, or rows with "too many fields".
+ */
+function checkCommaSeparated(path: string, content: string): void {
+  const header = content.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  if (header.includes(',')) return;
+  const delimiter = header.includes(';') ? 'semicolon' : header.includes('\t') ? 'tab' : undefined;
+  if (delimiter === undefined) return;
+  throw new RightsizeError(
+    'invalid_input',
+    `${path} looks ${delimiter}-delimited (its header line has ${delimiter}s and no comma): Rightsize reads comma-separated CSV (or JSONL); save it as comma-separated CSV`,
+  );
 }
 
 interface RawRecord {
