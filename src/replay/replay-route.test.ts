@@ -270,6 +270,28 @@ describe('replay through a running gateway', () => {
       const message = err.mock.calls.map(([chunk]) => String(chunk)).join('');
       expect(message).toMatch(/^rightsize: Cannot reach the gateway at http:\/\/127\.0\.0\.1:1 .*\n$/);
       expect(process.exitCode).toBe(2);
+
+      // Something else answers there (here a plain file server's 404), or the URL is not one.
+      const other = createServer((_request, response) => {
+        response.writeHead(404, { 'content-type': 'text/html' });
+        response.end('<html>Not Found</html>');
+      });
+      await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+      const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      try {
+        err.mockClear();
+        await main([...base, '--url', otherUrl]);
+        expect(err.mock.calls.map(([chunk]) => String(chunk)).join('')).toBe(
+          `rightsize: The server at ${otherUrl} is not a Rightsize gateway: GET /healthz answered 404; check --url (the gateway prints where it listens).\n`,
+        );
+      } finally {
+        other.close();
+      }
+      err.mockClear();
+      await main([...base, '--url', 'notaurl']);
+      expect(err.mock.calls.map(([chunk]) => String(chunk)).join('')).toContain(
+        'rightsize: --url "notaurl" is not an http:// or https:// URL',
+      );
     } finally {
       out.mockRestore();
       err.mockRestore();

@@ -89,10 +89,29 @@ function gatewayBase(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
+/**
+ * Checks that `url` is an http(s) URL and that a Rightsize gateway answers there: `GET /healthz`
+ * answers 200 `{"status":"ok"}`.
+ * @throws RightsizeError `invalid_input` for a URL that is not http(s); `upstream_error` when nothing
+ *   answers, or something that is not a Rightsize gateway does.
+ */
 async function checkGateway(url: string): Promise<void> {
-  const base = gatewayBase(url);
+  let protocol: string | undefined;
   try {
-    await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) });
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new RightsizeError(
+      'invalid_input',
+      `--url ${JSON.stringify(url.slice(0, 200))} is not an http:// or https:// URL; e.g. --url http://127.0.0.1:8080`,
+      { param: 'url' },
+    );
+  const base = gatewayBase(url);
+  let response: Response;
+  try {
+    response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) });
   } catch (cause) {
     const code = (cause as { cause?: { code?: string } }).cause?.code;
     throw new RightsizeError(
@@ -101,6 +120,18 @@ async function checkGateway(url: string): Promise<void> {
       { cause },
     );
   }
+  const body = await response.text().catch(() => '');
+  let healthy = false;
+  try {
+    healthy = response.status === 200 && (JSON.parse(body) as { status?: unknown }).status === 'ok';
+  } catch {
+    healthy = false;
+  }
+  if (!healthy)
+    throw new RightsizeError(
+      'upstream_error',
+      `The server at ${base} is not a Rightsize gateway: GET /healthz answered ${response.status}${response.status === 200 ? ' without {"status":"ok"}' : ''}; check --url (the gateway prints where it listens).`,
+    );
 }
 
 /**

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +103,38 @@ routes:
       /^The gateway cannot make specialist\/nowhere ready: .*no-such-file\.csv/,
     );
     expect(lines.at(-1)).toBe('demo: gateway stopped (exit code 0)');
+  });
+
+  it('does not take another server on its port for its gateway: the gateway that could not listen is the error', async () => {
+    // Another gateway already on the port: healthy, and serving the route.
+    const other = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(request.url === '/healthz' ? '{"status":"ok"}' : '{"object":"list","data":[{"id":"triage"}]}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const port = (other.address() as AddressInfo).port;
+    const config = join(folder, 'busy.yaml');
+    writeFileSync(
+      config,
+      `store: { url: "sqlite:${join(folder, 'busy.db')}" }\nroutes:\n  triage:\n    tiers: [{ model: human }]\n`,
+    );
+    const lines: string[] = [];
+    const failure = await runDemo({
+      route: 'triage',
+      data: join(folder, 'tickets.csv'),
+      config,
+      port,
+      readyTimeoutMs: 60_000,
+      log: (line) => lines.push(line),
+    })
+      .catch((error: unknown) => error)
+      .finally(() => other.close());
+    expect(failure).toMatchObject({ code: 'upstream_error' });
+    expect((failure as Error).message).toBe(
+      'The gateway exited (code 2) before it was ready; its output is above (prefixed "gateway |").',
+    );
+    expect(lines).toContain(
+      `gateway | rightsize: Cannot listen on 127.0.0.1:${port} (EADDRINUSE); pick another --port or stop what holds it.`,
+    );
   });
 });

@@ -102,6 +102,8 @@ interface RunningChild {
   exited: Promise<number | null>;
   /** Set once the gateway's output says a specialist will not be trained. */
   failure?: string;
+  /** Set once the gateway says where it listens: before that, whatever answers on the port is not it. */
+  listening?: string;
 }
 
 function startChild(args: string[], log: (line: string) => void): RunningChild {
@@ -109,13 +111,16 @@ function startChild(args: string[], log: (line: string) => void): RunningChild {
   const running: RunningChild = {
     process: child,
     exited: new Promise((resolveExit) => {
-      child.once('exit', (code) => resolveExit(code));
+      // 'close', not 'exit': by then its output is read to the end, so its last lines are shown before any error.
+      child.once('close', (code) => resolveExit(code));
       child.once('error', () => resolveExit(null));
     }),
   };
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       log(`gateway | ${line}`);
+      const listening = /listening on (http:\/\/\S+)/.exec(line)?.[1];
+      if (listening) running.listening ??= listening;
       // `serve` trains in the background and says when it cannot: no use waiting the full timeout.
       if (/not trained: |training specialists failed/.test(line)) running.failure ??= line.trim();
     });
@@ -150,7 +155,8 @@ async function waitUntilReady(options: {
         'upstream_error',
         `The gateway cannot make ${missing.join(', ')} ready: ${options.gateway.failure}`,
       );
-    const models = await listModels(options.url);
+    // Another process on the port (this one then fails with EADDRINUSE) must not pass for the demo's gateway.
+    const models = options.gateway.listening === undefined ? undefined : await listModels(options.url);
     if (models) {
       missing = options.specialists.filter((id) => !models.includes(id));
       if (missing.length === 0) return;

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReplay } from './run-replay.ts';
 
-/** Answers `ok` rows with a chat completion and headers, `deny` rows with a 401 envelope, `slow` rows after 5 s. */
+/**
+ * Answers `ok` rows with a chat completion and headers, `deny` rows with a 401 envelope, `slow` rows
+ * after 5 s, and `die` rows not at all (the connection is destroyed).
+ */
 let server: Server;
 let url: string;
 
@@ -16,6 +19,11 @@ beforeAll(async () => {
       const text = body.messages[0]?.content ?? '';
       if (text === 'slow') {
         setTimeout(() => response.end('{}'), 5_000).unref();
+        return;
+      }
+      if (text === 'die') {
+        // No HTTP answer at all, as from a gateway that died.
+        request.socket.destroy();
         return;
       }
       if (text === 'deny') {
@@ -84,5 +92,31 @@ describe('runReplay over the request-based fetch', () => {
     expect(outcomes[0]).toMatchObject({ kind: 'error', status: null });
     const unreachable = await runReplay({ url: 'http://127.0.0.1:9', route: 'triage', rows: [{ text: 'ok' }] });
     expect(unreachable[0]).toMatchObject({ kind: 'error', status: null });
+  });
+
+  it('stops when the gateway stops answering, saying after how many rows, and not on scattered failures', async () => {
+    const rows = [
+      ...Array.from({ length: 3 }, () => ({ text: 'ok' })),
+      ...Array.from({ length: 20 }, () => ({ text: 'die' })),
+    ];
+    const gone = await runReplay({ url, route: 'triage', rows, concurrency: 1, maxConnectionFailures: 5 }).catch(
+      (error: unknown) => error,
+    );
+    expect(gone).toMatchObject({ code: 'upstream_error' });
+    expect((gone as Error).message).toMatch(
+      /^The gateway at http:\/\/127\.0\.0\.1:\d+ stopped answering: 5 requests in a row got no response \(.*\) after 8 of 23 rows; nothing is summarised\./,
+    );
+    // Failures between answers are outcomes like any other.
+    const scattered = Array.from({ length: 12 }, (_, index) => ({ text: index % 3 === 2 ? 'ok' : 'die' }));
+    const outcomes = await runReplay({
+      url,
+      route: 'triage',
+      rows: scattered,
+      concurrency: 1,
+      maxConnectionFailures: 3,
+    });
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(
+      scattered.map((row) => (row.text === 'ok' ? 'answer' : 'error')),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI, { APIError } from 'openai';
 import { Agent } from 'undici';
+import { RightsizeError } from '../errors/rightsize-error.ts';
 import { countUsage } from '../routing/count-tokens.ts';
 import type { ReplayRow } from './read-replay-rows.ts';
 import type { BaselineTokens, ReplayAnswer, ReplayOutcome } from './replay.ts';
@@ -27,6 +28,11 @@ export interface RunReplayOptions {
    * for the decision before it is answered as pending. @default none (answered at once)
    */
   reviewWaitSeconds?: number | undefined;
+  /**
+   * Requests in a row that may get no HTTP answer at all (connection refused or reset) before the
+   * gateway counts as gone and the replay stops. @default 10
+   */
+  maxConnectionFailures?: number | undefined;
 }
 
 /**
@@ -35,6 +41,8 @@ export interface RunReplayOptions {
  * answer, the deciding tier, model, cost and review status from the `x-rightsize-*` headers, and the
  * client-measured latency. HTTP errors are outcomes too (never thrown, never retried). Outcomes are
  * in row order.
+ * @throws RightsizeError `upstream_error` when `maxConnectionFailures` requests in a row got no
+ *   answer (the gateway stopped or died): a summary of the rest would describe nothing real.
  */
 export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcome[]> {
   // Its own connection pool, closed at the end: a gateway shutting down waits for open keep-alive
@@ -57,14 +65,26 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcom
   const outcomes: ReplayOutcome[] = new Array(rows.length);
   let next = 0;
   let done = 0;
+  const maxConnectionFailures = options.maxConnectionFailures ?? 10;
+  let connectionFailures = 0;
+  let gone: { message: string; done: number } | undefined;
   const worker = async () => {
     for (;;) {
       if (stop.signal.aborted) return;
       const index = next++;
       const row = rows[index];
       if (!row) return;
-      outcomes[index] = await replayRow(client, options.route, row, stop.signal, options.reviewWaitSeconds);
-      options.onProgress?.(++done, rows.length);
+      const outcome = await replayRow(client, options.route, row, stop.signal, options.reviewWaitSeconds);
+      outcomes[index] = outcome;
+      done++;
+      options.onProgress?.(done, rows.length);
+      // No HTTP answer at all, and not because the caller stopped the replay: the gateway may be gone.
+      if (outcome.kind === 'error' && outcome.status === null && !options.signal?.aborted) {
+        if (++connectionFailures >= maxConnectionFailures && gone === undefined) {
+          gone = { message: outcome.message, done };
+          stop.abort();
+        }
+      } else connectionFailures = 0;
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? 8, rows.length));
@@ -74,6 +94,12 @@ export async function runReplay(options: RunReplayOptions): Promise<ReplayOutcom
   } finally {
     options.signal?.removeEventListener('abort', abort);
     await agent.destroy();
+  }
+  if (gone !== undefined) {
+    throw new RightsizeError(
+      'upstream_error',
+      `The gateway at ${options.url} stopped answering: ${maxConnectionFailures} requests in a row got no response (${gone.message}) after ${gone.done} of ${rows.length} rows; nothing is summarised. Check that it is running (its output says why it stopped) and replay again.`,
+    );
   }
   return outcomes.filter((outcome) => outcome !== undefined);
 }
