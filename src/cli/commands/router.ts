@@ -61,8 +61,22 @@ export function registerRouterCommand(program: Command): void {
       if (flags.label !== 'no-strong-win' && flags.label !== 'weak-correct') {
         throw new RightsizeError('invalid_input', `--label must be no-strong-win or weak-correct, got ${flags.label}`);
       }
-      const { writeFileSync } = await import('node:fs');
+      const { existsSync, writeFileSync } = await import('node:fs');
       const { dirname } = await import('node:path');
+      const { readRouterModel } = await import('../../routing/weak-strong/load-cascade-scorer.ts');
+      const { shellQuote } = await import('../../routing/weak-strong/shell-quote.ts');
+      if (flags.out !== undefined && existsSync(flags.out)) {
+        // Replacing a router is fine; replacing anything else (the data file, say) is not.
+        try {
+          readRouterModel(flags.out);
+        } catch (cause) {
+          throw new RightsizeError(
+            'invalid_input',
+            `--out ${shellQuote(flags.out)} exists and is not a router file: choose a fresh path (e.g. .rightsize/routers/NAME.json), or remove that file first`,
+            { cause },
+          );
+        }
+      }
       const { resolveOutcomeSet } = await import('../../routing/weak-strong/resolve-outcome-set.ts');
       const set = resolveOutcomeSet(flags.data, flags.dataRoot === undefined ? {} : { dataRoot: flags.dataRoot });
       const seed = flags.seed;

@@ -73,7 +73,7 @@ export function trainCascadeScorer(items: readonly OutcomeItem[], options: Casca
     if (item.weakAnswer === undefined) {
       throw new RightsizeError(
         'invalid_input',
-        `item ${item.id} has no weak answer: a cascade scorer needs the weak model's answers (use --kind pre)`,
+        `item ${item.id} has no weak answer: a cascade scorer needs the weak model's answers (column weak_answer), or use --kind pre`,
       );
     }
     return {

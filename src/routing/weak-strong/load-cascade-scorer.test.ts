@@ -1,11 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isRightsizeError } from '../../errors/rightsize-error.ts';
 import { scoreAnswer, trainCascadeScorer, weakAcceptable } from './cascade-scorer.ts';
-import { loadCascadeScorer, loadOrTrainCascadeScorer, loadPreRouter, routerPath } from './load-cascade-scorer.ts';
+import {
+  loadCascadeScorer,
+  loadOrTrainCascadeScorer,
+  loadPreRouter,
+  readRouterModel,
+  routerPath,
+} from './load-cascade-scorer.ts';
 import { loadOutcomeFile } from './load-outcome-file.ts';
 import { scorePrompt, strongWins, trainPreRouter } from './pre-router.ts';
 
@@ -82,3 +88,45 @@ describe('router files', () => {
     expect(scorer.score(prompt, wrong)).toBeLessThan(scorer.score(prompt, right) - 0.1);
   });
 });
+
+describe('readRouterModel on a file that is not a router', () => {
+  const spaced = join(folder, 'with space');
+  mkdirSync(spaced, { recursive: true });
+
+  it('says what the file holds and suggests a fresh path, quoted where needed, never the file itself', () => {
+    const data = join(spaced, 'sub.jsonl');
+    writeFileSync(data, '{"prompt":"a","weak_correct":1}\n{"prompt":"b","weak_correct":0}\n');
+    const message = failure(() => readRouterModel(data));
+    expect(message).toBe(
+      `'${data}' is not a router file (rightsize-weak-strong-router/1): it holds JSON lines (2 lines: an outcome or labelled data file, perhaps); give a file written by \`rightsize router train\`, or train one with \`npx rightsize router train --kind cascade --data gsm8k --out .rightsize/routers/cascade-gsm8k.json\``,
+    );
+    expect(message).not.toContain(`--out ${data}`);
+    expect(message).not.toContain(`--out '${data}'`);
+  });
+
+  it('names the fields of a foreign JSON object, and text that is not JSON', () => {
+    const foreign = join(folder, 'foreign-fields.json');
+    writeFileSync(foreign, JSON.stringify({ hello: 'world', version: 2 }));
+    expect(failure(() => readRouterModel(foreign))).toContain('it holds a JSON object with fields hello, version;');
+    const notes = join(folder, 'notes.txt');
+    writeFileSync(notes, 'some notes\nmore notes\n');
+    expect(failure(() => readRouterModel(notes))).toContain('it holds text that is not JSON;');
+  });
+
+  it('suggests training at the missing path itself, quoted', () => {
+    const missing = join(spaced, "it's.json");
+    expect(failure(() => readRouterModel(missing))).toBe(
+      `no router file at '${missing.replace("'", `'\\''`)}': train one with \`npx rightsize router train --kind cascade --data gsm8k --out '${missing.replace("'", `'\\''`)}'\``,
+    );
+  });
+});
+
+function failure(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (isRightsizeError(error, 'invalid_config')) return error.message;
+    throw error;
+  }
+  throw new Error('expected a RightsizeError');
+}

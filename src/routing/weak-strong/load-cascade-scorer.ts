@@ -4,6 +4,7 @@ import { makeFolder } from '../../internal/make-folder.ts';
 import { scoreAnswer } from './cascade-scorer.ts';
 import { scorePrompt } from './pre-router.ts';
 import { ROUTER_FORMAT, type RouterModel } from './router-model.ts';
+import { shellQuote } from './shell-quote.ts';
 
 /** A cascade scorer ready to use as the acceptance rule of a cascade tier. */
 export interface CascadeScorer {
@@ -16,34 +17,90 @@ export interface CascadeScorer {
 }
 
 /**
+ * How to make a router file at `out`. For a file that exists but is not a router, `out` is a fresh
+ * path in the routers folder, never the file the user named (it may be their data).
+ */
+function trainHint(out: string): string {
+  return `train one with \`npx rightsize router train --kind cascade --data gsm8k --out ${shellQuote(out)}\``;
+}
+
+/**
  * Reads a trained router file (JSON written by `rightsize router train`) and checks its format.
- * @throws RightsizeError `invalid_config` when the file is missing or is not a router file.
+ * @throws RightsizeError `invalid_config` when the file is missing or unreadable, or is not a router
+ *   file (the message says what it holds instead: not JSON, JSON lines, an array, an object with
+ *   other fields).
  */
 export function readRouterModel(path: string): RouterModel {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
     throw new RightsizeError(
       'invalid_config',
-      `cannot read router file ${path}: train one with \`npx rightsize router train --kind cascade --data gsm8k --out ${path}\``,
+      code === 'ENOENT'
+        ? `no router file at ${shellQuote(path)}: ${trainHint(path)}`
+        : `cannot read router file ${shellQuote(path)} (${code ?? 'error'}): check the path`,
       { cause },
     );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw notARouterFile(path, describeNonJson(text));
   }
   const model = parsed as Partial<RouterModel> | null;
   if (
     !model ||
+    typeof model !== 'object' ||
+    Array.isArray(model) ||
     model.format !== ROUTER_FORMAT ||
     !model.model ||
     !model.text ||
     (model.kind !== 'pre' && model.kind !== 'cascade')
   ) {
-    throw new RightsizeError(
-      'invalid_config',
-      `${path} is not a ${ROUTER_FORMAT} file: train it again with \`npx rightsize router train\``,
-    );
+    throw notARouterFile(path, describeJson(parsed));
   }
   return model as RouterModel;
+}
+
+function notARouterFile(path: string, found: string): RightsizeError {
+  return new RightsizeError(
+    'invalid_config',
+    `${shellQuote(path)} is not a router file (${ROUTER_FORMAT}): it holds ${found}; give a file written by \`rightsize router train\`, or ${trainHint(`${DEFAULT_ROUTER_DIR}/cascade-gsm8k.json`)}`,
+  );
+}
+
+/** What a file that is not one JSON value holds, without quoting its content. */
+function describeNonJson(text: string): string {
+  if (text.trim() === '') return 'nothing';
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const jsonLines = lines.every((line) => {
+    try {
+      JSON.parse(line);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return jsonLines
+    ? `JSON lines (${lines.length} lines: an outcome or labelled data file, perhaps)`
+    : 'text that is not JSON';
+}
+
+/** What a JSON value that is not a router holds: its type, or an object's fields (names only). */
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `a JSON array of ${value.length} items`;
+  if (typeof value !== 'object') return `a JSON ${typeof value}`;
+  const record = value as Record<string, unknown>;
+  if (typeof record['format'] === 'string' && record['format'] !== ROUTER_FORMAT)
+    return `a file of format "${record['format'].slice(0, 60)}"`;
+  const keys = Object.keys(record);
+  return keys.length === 0
+    ? 'an empty JSON object'
+    : `a JSON object with fields ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''}`;
 }
 
 /**
@@ -109,7 +166,7 @@ export async function loadOrTrainCascadeScorer(options: {
     if (!data) {
       throw new RightsizeError(
         'invalid_config',
-        `no cascade scorer at ${path}: train it with \`npx rightsize router train --kind cascade --data FILE --out ${path}\``,
+        `no cascade scorer at ${shellQuote(path)}: train it with \`npx rightsize router train --kind cascade --data FILE --out ${shellQuote(path)}\``,
       );
     }
     const { resolveOutcomeSet } = await import('./resolve-outcome-set.ts');

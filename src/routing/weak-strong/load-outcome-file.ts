@@ -38,6 +38,35 @@ const outcomeRowSchema = z
   .refine((row) => row.weak_quality !== undefined || row.weak_correct !== undefined, 'needs weak_quality')
   .refine((row) => row.strong_quality !== undefined || row.strong_correct !== undefined, 'needs strong_quality');
 
+/** The columns an outcome row needs, each with the names it may go by. */
+const REQUIRED_COLUMNS: ReadonlyArray<readonly string[]> = [
+  ['prompt'],
+  ['weak_quality', 'weak_correct'],
+  ['strong_quality', 'strong_correct'],
+];
+
+/** What an outcome file needs, for messages. */
+const COLUMNS_NEEDED =
+  'an outcome file needs the columns prompt, weak_quality (or weak_correct) and strong_quality (or strong_correct), plus weak_answer for --kind cascade';
+
+/**
+ * Refuses a row without a column the schema needs, naming the columns needed and those the row has
+ * (a CSV header with other names would otherwise give zod's "expected string, received undefined").
+ */
+function checkColumns(path: string, row: unknown, index: number): void {
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+    throw new RightsizeError('invalid_input', `${path} row ${index + 1} is not an object: ${COLUMNS_NEEDED}`);
+  }
+  const values = row as Record<string, unknown>;
+  const missing = REQUIRED_COLUMNS.filter((names) => names.every((name) => values[name] === undefined));
+  if (missing.length === 0) return;
+  const found = Object.keys(values);
+  throw new RightsizeError(
+    'invalid_input',
+    `${path} row ${index + 1} has no ${missing.map((names) => names.join(' or ')).join(', no ')} (found: ${found.length === 0 ? 'no columns' : `${found.slice(0, 12).join(', ')}${found.length > 12 ? ', ...' : ''}`}): ${COLUMNS_NEEDED}`,
+  );
+}
+
 /**
  * Loads a labelled outcome file of your own: JSONL (one object a line) or CSV with a header, by
  * extension (`.jsonl`, `.json` for JSONL; `.csv`). See the row columns above. Qualities that are all
@@ -47,6 +76,7 @@ const outcomeRowSchema = z
 export function loadOutcomeFile(path: string): OutcomeSet {
   const rows = readTableRows(path, 'outcome file');
   const items: OutcomeItem[] = rows.map((row, index) => {
+    checkColumns(path, row, index);
     const parsed = outcomeRowSchema.safeParse(row);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
