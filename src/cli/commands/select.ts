@@ -51,7 +51,10 @@ export function registerSelectCommand(program: Command): void {
     .option('--domain-specific', 'a narrow domain (with repetitive: favours small models)')
     .option('--high-stakes', 'accuracy-critical work (favours reasoning models)')
     .option('--modalities <list>', 'input modalities, comma-separated: text,image,audio', modalities)
-    .option('--task-family <name>', 'task family, to use measured quality from the catalog (e.g. banking77)')
+    .option(
+      '--task-family <name>',
+      'task family, to use measured quality from the catalog (e.g. banking77; one the catalog has figures for)',
+    )
     .option('--tools', 'the requests need tool calls')
     .option(
       '--volume-per-day <n>',
@@ -95,14 +98,17 @@ export function registerSelectCommand(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action(async (options: SelectOptions) => {
-      const [{ createCatalog }, { loadConfig }, { selectModels }, { renderSelection }] = await Promise.all([
-        import('../../catalog/create-catalog.ts'),
-        import('../../config/load-config.ts'),
-        import('../../selection/select-models.ts'),
-        import('../../selection/render-selection.ts'),
-      ]);
+      const [{ createCatalog }, { loadConfig }, { selectModels }, { renderSelection }, { resolveTaskFamily }] =
+        await Promise.all([
+          import('../../catalog/create-catalog.ts'),
+          import('../../config/load-config.ts'),
+          import('../../selection/select-models.ts'),
+          import('../../selection/render-selection.ts'),
+          import('../../selection/resolve-task-family.ts'),
+        ]);
       const { config } = loadConfig({ path: options.config });
       const catalog = createCatalog(config.models);
+      const taskFamily = options.taskFamily === undefined ? undefined : resolveTaskFamily(catalog, options.taskFamily);
       const result = selectModels(
         {
           task: options.task,
@@ -110,7 +116,7 @@ export function registerSelectCommand(program: Command): void {
           highStakes: options.highStakes === true,
           modalities: options.modalities ?? ['text'],
           tools: options.tools === true,
-          ...(options.taskFamily !== undefined && { taskFamily: options.taskFamily }),
+          ...(taskFamily !== undefined && { taskFamily }),
           ...(options.volumePerDay !== undefined && { volumePerDay: options.volumePerDay }),
         },
         {
