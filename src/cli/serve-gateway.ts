@@ -55,7 +55,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     print(`Rightsize: ${signal} received, finishing requests and flushing the log...`);
     await gateway.close();
     const count = await countLog(config);
-    print(`Rightsize: stopped${count === undefined ? '' : ` (request log: ${count} rows)`}.`);
+    print(`Rightsize: stopped${count === undefined ? '' : ` (request log: ${count} rows in the store)`}.`);
     process.exit(exitCode);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

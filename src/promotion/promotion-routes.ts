@@ -6,8 +6,8 @@ import { isRightsizeError, RightsizeError } from '../errors/rightsize-error.ts';
 import type { GatewayRuntime } from '../server/create-runtime.ts';
 import { jsonBody } from '../server/json-body.ts';
 import { SPECIALIST_NAME_PATTERN } from '../specialists/registry/specialist-paths.ts';
-import type { Promotion } from '../store/store.ts';
 import type { PromoteFamilyOptions, PromoteFamilyResult } from './promote-family.ts';
+import { publicPromoteResult, publicPromotion } from './public-promotion.ts';
 
 /** A family id as `analyze` reports it: `fam_` and 10 hex digits. */
 const familyId = z.string().regex(/^fam_[0-9a-f]{10}$/, 'a family id from `rightsize analyze`, e.g. fam_ef3c49d670');
@@ -96,11 +96,7 @@ export function registerPromotionRoutes(
     }
     // Applied here before answering (and the specialist's new version loaded): no poll to wait for.
     await runtime.promotions.refresh();
-    return {
-      ...result,
-      promotion: publicPromotion(result.promotion),
-      previous: result.previous && publicPromotion(result.previous),
-    };
+    return publicPromoteResult(result);
   }
 
   app.get('/v1/rightsize/promotions', async () => ({
@@ -131,15 +127,4 @@ export function registerPromotionRoutes(
     parseRequestInput(rollbackBodySchema, jsonBody(request.body), 'body');
     return promote({ familyId: family, rollback: true }, request.apiKeyId);
   });
-}
-
-/** A promotion as the HTTP API shows it: its family matcher as an object rather than the store's JSON text. */
-function publicPromotion(promotion: Promotion): Omit<Promotion, 'matcher'> & { matcher: unknown } {
-  let matcher: unknown;
-  try {
-    matcher = JSON.parse(promotion.matcher);
-  } catch {
-    matcher = promotion.matcher;
-  }
-  return { ...promotion, matcher };
 }

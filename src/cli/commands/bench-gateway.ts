@@ -11,11 +11,14 @@ interface BenchGatewayOptions {
   json?: boolean;
 }
 
-function positiveNumber(name: string) {
+/** A number of seconds up to 600: more than 0, or (`zero: true`) 0 too. */
+export function seconds(name: string, { zero }: { zero: boolean }) {
   return (text: string): number => {
     const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 600)
-      throw new InvalidArgumentError(`${name} must be a number of seconds from 0 to 600, got "${text}"`);
+    if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (value === 0 && !zero) || value > 600)
+      throw new InvalidArgumentError(
+        `${name} must be a number of seconds ${zero ? 'from 0' : 'above 0'} up to 600, got "${text}"`,
+      );
     return value;
   };
 }
@@ -50,10 +53,20 @@ export function registerBenchGatewayCommand(bench: Command): void {
     .description(
       'Loopback benchmark: a fast local upstream direct, through Rightsize and through Portkey (installed from npm into a temp folder); req/s, p50/p99, added latency, CPU and peak RSS',
     )
-    .option('--duration <seconds>', 'measured window per target and concurrency', positiveNumber('--duration'), 5)
+    .option(
+      '--duration <seconds>',
+      'measured window per target and concurrency',
+      seconds('--duration', { zero: false }),
+      5,
+    )
     .option('--connections <list>', 'concurrencies, comma-separated', connectionList, [1, 8, 32])
     .option('--runs <n>', 'repeat the whole matrix and report medians', count('--runs', 20), 1)
-    .option('--warmup <seconds>', 'unmeasured load before each window', positiveNumber('--warmup'), 1)
+    .option(
+      '--warmup <seconds>',
+      'unmeasured load before each window (0: none)',
+      seconds('--warmup', { zero: true }),
+      1,
+    )
     .option(
       '--stream-requests <n>',
       'streaming requests per target for the TTFT table (0 skips it)',

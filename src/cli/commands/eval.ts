@@ -33,7 +33,7 @@ export function registerEvalCommand(program: Command): void {
         import('../../specialists/evaluation/evaluate-specialist.ts'),
         import('cli-table3'),
       ]);
-      const { metadata, report, unknownLabels } = await evaluateSpecialist({
+      const { metadata, report, unknownLabels, trainedRows } = await evaluateSpecialist({
         registryDir: options.registry,
         name: options.specialist,
         dataPath: options.data,
@@ -51,7 +51,7 @@ export function registerEvalCommand(program: Command): void {
       }
       if (options.json) {
         process.stdout.write(
-          `${JSON.stringify({ specialist: metadata.name, arch: metadata.arch, ...report, unknownLabels }, null, 2)}\n`,
+          `${JSON.stringify({ specialist: metadata.name, arch: metadata.arch, ...report, unknownLabels, trainedRows }, null, 2)}\n`,
         );
         return;
       }
@@ -61,6 +61,12 @@ export function registerEvalCommand(program: Command): void {
       out.push(
         `accuracy ${percent(report.accuracy)}, macro-F1 ${percent(report.macroF1)}, ECE ${report.ece.toFixed(3)}`,
       );
+      if (trainedRows > 0) {
+        out.push(
+          `warning: ${trainedRows === report.items ? `all ${trainedRows}` : `${trainedRows} of the ${report.items}`} rows are ones specialist/${metadata.name} ` +
+            'was trained on: these figures overstate what it does on new text; evaluate on held-out rows (e.g. a test file)',
+        );
+      }
       if (unknownLabels.rows > 0) {
         out.push(
           `warning: ${unknownLabels.rows} rows carry ${unknownLabels.labels.length} labels the specialist was not trained on ` +

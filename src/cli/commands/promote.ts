@@ -74,9 +74,10 @@ export function registerPromoteCommand(program: Command): void {
     .option('--distillations <dir>', 'folder of distillation records (default: .rightsize/distillations)')
     .option('--json', 'print the result as JSON')
     .action(async (options: PromoteCommandOptions) => {
-      const [{ loadConfig }, { promoteFamily }] = await Promise.all([
+      const [{ loadConfig }, { promoteFamily }, { publicPromoteResult }] = await Promise.all([
         import('../../config/load-config.ts'),
         import('../../promotion/promote-family.ts'),
+        import('../../promotion/public-promotion.ts'),
       ]);
       if (options.distillations !== undefined) checkFolderIfPresent(options.distillations, '--distillations');
       const { config } = loadConfig({ path: options.config });
@@ -99,7 +100,8 @@ export function registerPromoteCommand(program: Command): void {
           ...(options.distillations ? { distillationDir: options.distillations } : {}),
         });
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          // As the HTTP API shows it: the matcher as an object, not JSON text inside JSON.
+          process.stdout.write(`${JSON.stringify(publicPromoteResult(result), null, 2)}\n`);
           return;
         }
         const { promotion, previous, shadow, recalibration } = result;

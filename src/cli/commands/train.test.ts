@@ -52,6 +52,14 @@ describe('rightsize train, eval and calibrate (the real CLI)', () => {
     expect(report.perLabel).toHaveLength(5);
     expect(readFileSync(join(folder, 'curve.svg'), 'utf8')).toContain('<svg');
     expect(report.unknownLabels).toEqual({ labels: [], rows: 0 });
+    // One message of this Banking77 test sample is also one of its training messages.
+    expect(report.trainedRows).toBe(1);
+    // Its own training file: scored, with a warning that the figures overstate it.
+    const onTraining = await run(['eval', '--specialist', 'tickets', '--data', 'train.csv', ...common]);
+    expect(onTraining.code).toBe(0);
+    expect(onTraining.stdout).toContain(
+      'warning: all 300 rows are ones specialist/tickets was trained on: these figures overstate what it does on new text',
+    );
 
     // Another task's labels: refused with the fix, not a silent 0 %; a few unknown ones: a warning.
     const other = banking77Sample({ split: 'test', labels: 5, perLabel: 10 }).map((row) => ({ ...row, label: 'x' }));

@@ -1,6 +1,8 @@
 import { RightsizeError } from '../../errors/rightsize-error.ts';
-import { readLabelledData } from '../read-labelled-data.ts';
+import { hashRows, readLabelledData } from '../read-labelled-data.ts';
 import { loadSpecialist, readSpecialistMetadata } from '../registry/load-specialist.ts';
+import { specialistDirectory } from '../registry/specialist-paths.ts';
+import { readTrainingTexts, trainingTextDigest } from '../registry/training-texts.ts';
 import type { SpecialistMetadata, SpecialistPrediction } from '../specialist.ts';
 import { type EvaluationReport, evaluatePredictions } from './evaluate-predictions.ts';
 
@@ -37,6 +39,11 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
   unknownLabels: { labels: string[]; rows: number };
   /** Rows left out by `skipText`. */
   skippedRows: number;
+  /**
+   * Rows scored that the specialist learned from (its `training-texts.bin` record; every row when
+   * the file is its training file): figures on them overstate what it does on new text.
+   */
+  trainedRows: number;
 }> {
   const read = readLabelledData({
     path: options.dataPath,
@@ -47,7 +54,15 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
   const skip = options.skipText;
   const data = skip ? { ...read, rows: read.rows.filter((row) => !skip(row.text)) } : read;
   const skippedRows = read.rows.length - data.rows.length;
-  const known = new Set(readSpecialistMetadata(options.registryDir, options.name).labels);
+  const metadata = readSpecialistMetadata(options.registryDir, options.name);
+  const known = new Set(metadata.labels);
+  const record = readTrainingTexts(specialistDirectory(options.registryDir, options.name));
+  const trainedRows =
+    hashRows(read.rows) === metadata.training.dataHash
+      ? data.rows.length
+      : record
+        ? data.rows.filter((row) => record.has(trainingTextDigest(row.text))).length
+        : 0;
   const unknownCounts = new Map<string, number>();
   for (const row of data.rows) {
     if (!known.has(row.label)) unknownCounts.set(row.label, (unknownCounts.get(row.label) ?? 0) + 1);
@@ -72,7 +87,7 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
     const predictions = await specialist.predictBatch(data.rows.map((row) => row.text));
     const actual = data.rows.map((row) => row.label);
     const report = evaluatePredictions({ predictions, actual, threshold: specialist.threshold });
-    return { metadata: specialist.metadata, predictions, actual, report, unknownLabels, skippedRows };
+    return { metadata: specialist.metadata, predictions, actual, report, unknownLabels, skippedRows, trainedRows };
   } finally {
     specialist.close();
   }
