@@ -1,3 +1,4 @@
+import { RightsizeError } from '../errors/rightsize-error.ts';
 import type { LabelledRow } from './read-labelled-data.ts';
 
 /**
@@ -52,4 +53,44 @@ export function splitTrainValid(
     train.push(...group.slice(held));
   }
   return { train: shuffleInPlace(train, random), valid: shuffleInPlace(valid, random) };
+}
+
+/**
+ * Fewest rows a label needs for {@link splitTrainValid} to give one of them to validation (while
+ * keeping one for training) at `validFraction`: the least n >= 2 with round(n x validFraction) >= 1.
+ * @param validFraction in (0, 0.5].
+ */
+export function rowsPerLabelForValidation(validFraction: number): number {
+  let rows = Math.max(2, Math.ceil(0.5 / validFraction));
+  // The float product may land either side of 0.5: settle on the least count that rounds to 1.
+  while (rows > 2 && Math.round((rows - 1) * validFraction) >= 1) rows--;
+  while (Math.round(rows * validFraction) < 1) rows++;
+  return rows;
+}
+
+/**
+ * Refuses rows whose validation split (see {@link splitTrainValid}) would be empty: no label has
+ * enough rows to give one to validation at `validFraction`. The message names the file and its rows,
+ * and a fix that works: the rows a label needs, or the --valid-fraction that would do with these.
+ * @param validFraction in (0, 0.5].
+ * @param dataPath the data file, named in the message. @default "the training data"
+ * @throws RightsizeError `invalid_input` when the split would be empty.
+ */
+export function checkValidationSplit(
+  rows: readonly LabelledRow[],
+  options: { validFraction: number; dataPath?: string | undefined },
+): void {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.label, (counts.get(row.label) ?? 0) + 1);
+  const largest = Math.max(0, ...counts.values());
+  const needed = rowsPerLabelForValidation(options.validFraction);
+  if (largest >= needed) return;
+  // With two rows of a label, a higher fraction (at most 0.5) would hold one out.
+  const fraction = largest >= 2 ? Math.min(0.5, Math.ceil((0.5 / largest) * 100) / 100) : undefined;
+  throw new RightsizeError(
+    'invalid_input',
+    `${options.dataPath ?? 'the training data'} has ${rows.length} row${rows.length === 1 ? '' : 's'} in ${counts.size} label${counts.size === 1 ? '' : 's'}, at most ${largest} per label: ` +
+      `the validation split (held out for calibration) would be empty, since at --valid-fraction ${options.validFraction} a label needs at least ${needed} rows to give one to it and keep one for training; ` +
+      `add rows (a few dozen per label for a useful calibration)${fraction === undefined ? '' : `, or pass --valid-fraction ${fraction}`}`,
+  );
 }

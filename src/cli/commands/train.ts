@@ -81,12 +81,14 @@ export function registerTrainCommand(program: Command): void {
         { default: progress },
         { listSpecialists },
         { RightsizeError },
+        { checkValidationSplit },
       ] = await Promise.all([
         import('../../specialists/read-labelled-data.ts'),
         import('../../specialists/training/train-specialist.ts'),
         import('cli-progress'),
         import('../../specialists/registry/load-specialist.ts'),
         import('../../errors/rightsize-error.ts'),
+        import('../../specialists/split-train-valid.ts'),
       ]);
       checkFolderCreatable(options.registry, '--registry');
       // A running gateway may serve the specialist: replacing it must be asked for, before any work.
@@ -101,6 +103,8 @@ export function registerTrainCommand(program: Command): void {
         textColumn: options.textColumn,
         labelColumn: options.labelColumn,
       });
+      // Before the worker and the progress bar: a file too small to calibrate on fails at once.
+      checkValidationSplit(data.rows, { validFraction: options.validFraction, dataPath: options.data });
       const interactive = !options.json && process.stderr.isTTY;
       const bar = new progress.SingleBar(
         {

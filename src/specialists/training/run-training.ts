@@ -34,7 +34,7 @@ import {
   type TrainingProgress,
   toPrediction,
 } from '../specialist.ts';
-import { splitTrainValid } from '../split-train-valid.ts';
+import { checkValidationSplit, splitTrainValid } from '../split-train-valid.ts';
 
 /** Everything a training needs; plain data, so that it can cross to a worker thread. */
 export interface TrainSpecialistOptions {
@@ -73,7 +73,8 @@ const STAGE_WEIGHTS = { encode: 0.35, fasttext: 0.3, head: 0.25, rest: 0.1 };
  * Trains, calibrates and saves a specialist, in the calling thread (use `trainSpecialist` to run it
  * in a worker). Writes `<registry>/<name>/` atomically (a temporary folder renamed at the end),
  * replacing an older specialist of the same name.
- * @throws RightsizeError `invalid_input` for a bad name, fewer than two labels or a bad fraction.
+ * @throws RightsizeError `invalid_input` for a bad name, fewer than two labels, a bad fraction, or too
+ *   few rows for a validation split.
  */
 export async function runTraining(
   options: TrainSpecialistOptions,
@@ -101,10 +102,8 @@ export async function runTraining(
     );
   }
   const labelIndex = new Map(labels.map((label, index) => [label, index]));
+  checkValidationSplit(options.rows, { validFraction, dataPath: options.dataPath });
   const { train, valid } = splitTrainValid(options.rows, { validFraction, seed });
-  if (valid.length === 0) {
-    throw new RightsizeError('invalid_input', 'the validation split is empty: add rows or raise --valid-fraction');
-  }
   const trainLabels = train.map((row) => labelIndex.get(row.label) ?? 0);
   const validLabels = valid.map((row) => labelIndex.get(row.label) ?? 0);
   const componentNames = ARCH_COMPONENTS[arch];
