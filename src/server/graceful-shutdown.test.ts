@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,36 @@ import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing
 
 const REQUESTS = 1000;
 const CONCURRENCY = 16;
+
+/**
+ * Starts `rightsize serve --config CONFIG --port 0` (after `nodeFlags`) as a child process; resolves
+ * once it says where it listens. `output()` is everything it printed so far, stdout and stderr.
+ */
+async function spawnServe(
+  configFile: string,
+  nodeFlags: string[] = [],
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, 'bin/rightsize.js', 'serve', '--config', configFile, '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
+  });
+  return { child, url, output: () => output };
+}
 
 describe('rightsize serve, stopped with SIGTERM', () => {
   const folder = mkdtempSync(join(tmpdir(), 'rightsize-shutdown-'));
@@ -32,21 +62,7 @@ models:
 `,
     );
     // A flush interval and batch larger than the run: only the shutdown flush can write these rows.
-    const child = spawn(process.execPath, ['bin/rightsize.js', 'serve', '--config', configFile, '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
-    });
+    const { child, url, output } = await spawnServe(configFile);
     let next = 0;
     const statuses: number[] = [];
     await Promise.all(
@@ -71,7 +87,7 @@ models:
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(output).toContain(`request log: ${REQUESTS} rows`);
+    expect(output()).toContain(`request log: ${REQUESTS} rows`);
 
     const store = await createSqliteStore(database);
     const rows = await store.queryRequestLogs();
@@ -135,23 +151,7 @@ describe('rightsize serve, after an error nothing handled', () => {
       preload,
       "process.on('SIGUSR2', () => setTimeout(() => { throw new Error('a bug nobody caught'); }, 0));\n",
     );
-    const child = spawn(
-      process.execPath,
-      ['--import', preload, 'bin/rightsize.js', 'serve', '--config', configFile, '--port', '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
-    });
+    const { child, url, output } = await spawnServe(configFile, ['--import', preload]);
     // Three requests (to a person: no provider needed), held in the log writer's batch.
     for (let index = 0; index < 3; index++) {
       const response = await request(`${url}/v1/chat/completions`, {
@@ -165,8 +165,8 @@ describe('rightsize serve, after an error nothing handled', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGUSR2');
     expect(await exited).toBe(1);
-    expect(output).toContain('rightsize: unexpected error, stopping: Error: a bug nobody caught');
-    expect(output).toContain('request log: 3 rows');
+    expect(output()).toContain('rightsize: unexpected error, stopping: Error: a bug nobody caught');
+    expect(output()).toContain('request log: 3 rows');
     const store = await createSqliteStore(database);
     expect(await store.countRequestLogs()).toBe(3);
     await store.close();
