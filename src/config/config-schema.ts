@@ -264,6 +264,8 @@ export const specialistsConfigSchema = z.strictObject({
 export const humanConfigSchema = z.strictObject({
   /** Cost of one human review, in USD. @default 5 */
   costPerItemUsd: z.number().nonnegative().default(5),
+  /** How long a reviewer's claim holds an item before it is pending again, in seconds. @default 1800 */
+  claimTimeoutSeconds: z.number().int().positive().default(1800),
 });
 
 export const configSchema = z.strictObject({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { NewReviewItem, ReviewItem, ReviewQuery, ReviewResolution, Store } from '../store/store.ts';
+import type { ClaimLapse, NewReviewItem, ReviewItem, ReviewQuery, ReviewResolution, Store } from '../store/store.ts';
 
 /** Event name that wakes every waiter at shutdown (item ids start with `rv_`, so it cannot clash). */
 const STOP = 'stop';
@@ -8,19 +8,31 @@ const STOP = 'stop';
 /**
  * The human review queue over the store. Items are durable (they live in the store); waiting for a
  * decision is woken at once by resolutions made through this process, and polls the store for
- * those made elsewhere (another gateway, the CLI).
+ * those made elsewhere (another gateway, the CLI). A claim lapses after `claimTimeoutMs`: the item is
+ * pending again, for anyone to claim or resolve (a reviewer who went away holds nothing for ever).
  */
 export class ReviewQueue {
   readonly #store: Store;
   readonly #events = new EventEmitter();
   readonly #pollMs: number;
+  readonly #claimTimeoutMs: number;
   #stopped = false;
 
-  /** @param pollMs how often a waiting request re-reads the store, in ms. @default 250 */
-  constructor(store: Store, pollMs = 250) {
+  /**
+   * @param options.pollMs how often a waiting request re-reads the store, in ms. @default 250
+   * @param options.claimTimeoutMs how long a claim holds an item, in ms (`human.claimTimeoutSeconds`).
+   *   @default 1,800,000 (30 minutes)
+   */
+  constructor(store: Store, options: { pollMs?: number; claimTimeoutMs?: number } = {}) {
     this.#store = store;
-    this.#pollMs = pollMs;
+    this.#pollMs = options.pollMs ?? 250;
+    this.#claimTimeoutMs = options.claimTimeoutMs ?? 30 * 60_000;
     this.#events.setMaxListeners(0);
+  }
+
+  /** Claims made before now less the claim timeout have lapsed. */
+  #lapse(): ClaimLapse {
+    return { claimsLapseBefore: Date.now() - this.#claimTimeoutMs };
   }
 
   enqueue(item: Omit<NewReviewItem, 'id'>): Promise<ReviewItem> {
@@ -28,20 +40,25 @@ export class ReviewQueue {
   }
 
   list(query: ReviewQuery = {}): Promise<ReviewItem[]> {
-    return this.#store.listReviewItems(query);
+    return this.#store.listReviewItems({ ...query, ...this.#lapse() });
   }
 
   get(id: string): Promise<ReviewItem | undefined> {
-    return this.#store.getReviewItem(id);
+    return this.#store.getReviewItem(id, this.#lapse());
   }
 
   claim(id: string, reviewer: string): Promise<ReviewItem> {
-    return this.#store.claimReviewItem(id, reviewer);
+    return this.#store.claimReviewItem(id, reviewer, this.#lapse());
+  }
+
+  /** Gives a claimed item back to the queue (see `Store.releaseReviewItem`). */
+  release(id: string, reviewer: string): Promise<ReviewItem> {
+    return this.#store.releaseReviewItem(id, reviewer);
   }
 
   /** Records a decision (see `Store.resolveReviewItem`) and wakes the requests waiting for it. */
   async resolve(id: string, resolution: ReviewResolution): Promise<ReviewItem> {
-    const item = await this.#store.resolveReviewItem(id, resolution);
+    const item = await this.#store.resolveReviewItem(id, resolution, this.#lapse());
     this.#events.emit(id, item);
     return item;
   }

@@ -182,7 +182,7 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
     flushIntervalMs: config.store.flushIntervalMs,
     ...(options.onLogError ? { onError: options.onLogError } : {}),
   });
-  const reviewQueue = new ReviewQueue(store);
+  const reviewQueue = new ReviewQueue(store, { claimTimeoutMs: config.human.claimTimeoutSeconds * 1000 });
   const providers = new Map<string, Provider>(options.providers);
   const unconfigured = new Map<string, string>();
   for (const [id, provider] of Object.entries(config.providers)) {

@@ -121,22 +121,28 @@ describe('review over HTTP with client keys', () => {
   let gateway: RunningGateway;
   let store: Store;
 
-  beforeAll(async () => {
-    store = await createSqliteStore(':memory:');
-    gateway = await startGateway({
+  /** A gateway over `store` with the two keys and the triage route; `human` is its human: section. */
+  const startKeyed = (human = '{}') =>
+    startGateway({
       config: parseConfig(`
 server: { port: 0, apiKeys: [{ id: team-a, env: KEY_A }, { id: team-b, env: KEY_B }] }
+human: ${human}
 routes:
   triage:
     labels: [${triageLabels.join(', ')}]
     tiers: [{ model: human }]
 `),
       environment: readEnvironment({ KEY_A: keys['team-a'], KEY_B: keys['team-b'] }),
-      store,
+      store: { ...store, close: async () => {} },
     });
+
+  beforeAll(async () => {
+    store = await createSqliteStore(':memory:');
+    gateway = await startKeyed();
   });
   afterAll(async () => {
     await gateway?.close();
+    await store?.close();
   });
 
   const enqueue = async () =>
@@ -150,8 +156,14 @@ routes:
       })
     ).id;
 
-  const post = async (key: keyof typeof keys, id: string, action: 'claim' | 'resolve', body: object) => {
-    const response = await fetch(`${gateway.url}/v1/rightsize/review/${id}/${action}`, {
+  const post = async (
+    key: keyof typeof keys,
+    id: string,
+    action: 'claim' | 'release' | 'resolve',
+    body: object,
+    url = gateway.url,
+  ) => {
+    const response = await fetch(`${url}/v1/rightsize/review/${id}/${action}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[key]}` },
       body: JSON.stringify(body),
@@ -171,6 +183,36 @@ routes:
     // The claiming key resolves it, naming itself or not.
     const resolved = await post('team-a', id, 'resolve', { decision: 'card_arrival', reviewer: 'team-a' });
     expect([resolved.http, resolved.resolvedBy, resolved.decision]).toEqual([200, 'team-a', 'card_arrival']);
+  });
+
+  it('lets the claimant release an item, and a claim lapse after human.claimTimeoutSeconds', async () => {
+    const id = await enqueue();
+    expect((await post('team-a', id, 'claim', {})).claimedBy).toBe('team-a');
+    const notYours = await post('team-b', id, 'release', {});
+    expect([notYours.http, notYours.error?.code]).toEqual([409, 'conflict']);
+    const released = await post('team-a', id, 'release', {});
+    expect([released.http, released.status, released.claimedBy]).toEqual([200, 'pending', null]);
+
+    // On a gateway whose claims lapse after 1 s: team-b claims it and goes away; then team-a takes it over.
+    const lapsing = await startKeyed('{ claimTimeoutSeconds: 1 }');
+    try {
+      expect((await post('team-b', id, 'claim', {}, lapsing.url)).claimedBy).toBe('team-b');
+      expect((await post('team-a', id, 'claim', {}, lapsing.url)).http).toBe(409);
+      await new Promise((resolveSleep) => setTimeout(resolveSleep, 1_100));
+      const listed = (await (
+        await fetch(`${lapsing.url}/v1/rightsize/review?status=pending`, {
+          headers: { authorization: `Bearer ${keys['team-a']}` },
+        })
+      ).json()) as { data: ReviewItem[] };
+      expect(listed.data.find((item) => item.id === id)).toMatchObject({ status: 'pending', claimedBy: null });
+      // The gateway with the default 30 minutes still sees team-b's claim.
+      expect((await post('team-a', id, 'claim', {})).http).toBe(409);
+      expect((await post('team-a', id, 'claim', {}, lapsing.url)).claimedBy).toBe('team-a');
+      const resolved = await post('team-a', id, 'resolve', { decision: 'card_arrival' }, lapsing.url);
+      expect([resolved.http, resolved.resolvedBy]).toEqual([200, 'team-a']);
+    } finally {
+      await lapsing.close();
+    }
   });
 
   it('tells people sharing one key apart: key id / name, claimed and resolved by the same name', async () => {

@@ -37,8 +37,10 @@ export interface ReviewRoutesOptions {
 /**
  * The human review queue over HTTP: `GET /v1/rightsize/review?status=pending` (`{object: 'list',
  * data: ReviewItem[]}`), `GET /v1/rightsize/review/{id}` (one `ReviewItem`: input, labels, earlier
- * tiers' answers, status, claim and decision), `POST /v1/rightsize/review/{id}/claim` `{reviewer?}`
- * and `POST /v1/rightsize/review/{id}/resolve` `{reviewer?, decision}` (the item as it stands after).
+ * tiers' answers, status, claim and decision), `POST /v1/rightsize/review/{id}/claim` `{reviewer?}`,
+ * `POST /v1/rightsize/review/{id}/release` `{reviewer?}` (the claimant gives it back) and
+ * `POST /v1/rightsize/review/{id}/resolve` `{reviewer?, decision}` (the item as it stands after). A
+ * claim lapses after `human.claimTimeoutSeconds` (30 minutes by default): the item is pending again.
  *
  * Who is recorded (`claimedBy`, `resolvedBy`), see {@link reviewerOf}: with client keys
  * (`server.apiKeys`) the reviewer is bound to the key used, the key's id when no `reviewer` is sent
@@ -54,7 +56,7 @@ export interface ReviewRoutesOptions {
  * the label is spelled.
  * Errors (OpenAI's envelope): 400 `invalid_request` (bad query or body, a decision that names no
  * label, no reviewer without keys, a `reviewer` holding `/` with keys), 404 `not_found`, 409
- * `conflict` (claimed by another, or already resolved).
+ * `conflict` (claimed by another, already resolved, or a release by someone other than the claimant).
  */
 export function registerReviewRoutes(
   app: FastifyInstance,
@@ -85,6 +87,11 @@ export function registerReviewRoutes(
   app.post<{ Params: { id: string } }>('/v1/rightsize/review/:id/claim', async (request) => {
     const body = parseRequestInput(claimSchema, jsonBody(request.body), 'body');
     return queue.claim(request.params.id, reviewerOf(body.reviewer, request.apiKeyId));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/rightsize/review/:id/release', async (request) => {
+    const body = parseRequestInput(claimSchema, jsonBody(request.body), 'body');
+    return queue.release(request.params.id, reviewerOf(body.reviewer, request.apiKeyId));
   });
 
   app.post<{ Params: { id: string } }>('/v1/rightsize/review/:id/resolve', async (request) => {

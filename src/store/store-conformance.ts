@@ -97,6 +97,54 @@ export function runStoreConformance(open: (name: string) => Promise<Store>): voi
     await store.close();
   });
 
+  it('lets a claimant release an item, and a lapsed claim be taken by another reviewer', async () => {
+    const store = await open('lapse');
+    const item = { route: 'support', requestId: 'req_1', input: 'x', labels: ['a', 'b'], candidates: [] };
+    await store.createReviewItem({ ...item, id: 'rv_release' });
+    await store.claimReviewItem('rv_release', 'alice');
+    await expect(store.releaseReviewItem('rv_release', 'bob')).rejects.toMatchObject({ code: 'conflict' });
+    const released = await store.releaseReviewItem('rv_release', 'alice');
+    expect([released.status, released.claimedBy, released.claimedAt]).toEqual(['pending', null, null]);
+    expect((await store.claimReviewItem('rv_release', 'bob')).claimedBy).toBe('bob');
+
+    await store.createReviewItem({ ...item, id: 'rv_lapse' });
+    const claimed = await store.claimReviewItem('rv_lapse', 'alice');
+    const claimedAt = claimed.claimedAt ?? 0;
+    const fresh = { claimsLapseBefore: claimedAt };
+    const lapsed = { claimsLapseBefore: claimedAt + 1 };
+    // Before the claim lapses: held; bob can neither take nor resolve it, and it is not listed as pending.
+    await expect(store.claimReviewItem('rv_lapse', 'bob', fresh)).rejects.toMatchObject({ code: 'conflict' });
+    expect((await store.listReviewItems({ status: 'pending', ...fresh })).map((entry) => entry.id)).not.toContain(
+      'rv_lapse',
+    );
+    expect((await store.listReviewItems({ status: 'claimed', ...fresh })).map((entry) => entry.id)).toContain(
+      'rv_lapse',
+    );
+    // After: pending again everywhere, and bob may take it (or resolve it).
+    expect(await store.getReviewItem('rv_lapse', lapsed)).toMatchObject({ status: 'pending', claimedBy: null });
+    expect((await store.listReviewItems({ status: 'pending', ...lapsed })).map((entry) => entry.id)).toContain(
+      'rv_lapse',
+    );
+    expect((await store.listReviewItems({ status: 'claimed', ...lapsed })).map((entry) => entry.id)).not.toContain(
+      'rv_lapse',
+    );
+    expect((await store.claimReviewItem('rv_lapse', 'bob', lapsed)).claimedBy).toBe('bob');
+    await expect(store.resolveReviewItem('rv_lapse', { reviewer: 'alice', decision: 'a' })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    await store.createReviewItem({ ...item, id: 'rv_lapse_resolve' });
+    const held = await store.claimReviewItem('rv_lapse_resolve', 'alice');
+    const resolved = await store.resolveReviewItem(
+      'rv_lapse_resolve',
+      { reviewer: 'carol', decision: 'b' },
+      { claimsLapseBefore: (held.claimedAt ?? 0) + 1 },
+    );
+    expect([resolved.status, resolved.resolvedBy]).toEqual(['resolved', 'carol']);
+    // Without a lapse given, a claim holds.
+    expect((await store.getReviewItem('rv_lapse'))?.status).toBe('claimed');
+    await store.close();
+  });
+
   it('stores the labels given with a decision on an item that had none, never replacing its own', async () => {
     const store = await open('labels');
     const item = { route: 'support', input: 'x', candidates: [] };

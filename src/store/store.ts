@@ -103,11 +103,20 @@ export interface RequestLogQuery {
   limit?: number;
 }
 
-export interface ReviewQuery {
+export interface ReviewQuery extends ClaimLapse {
   status?: ReviewStatus | undefined;
   route?: string | undefined;
   /** Oldest first, at most this many. */
   limit?: number | undefined;
+}
+
+/**
+ * When claims lapse (a reviewer who claimed an item and went away must not hold it for ever): an
+ * item claimed before `claimsLapseBefore` (epoch ms) is pending again, for every read and write that
+ * is given it (its `claimedBy` and `claimedAt` then read null). Without it a claim never lapses.
+ */
+export interface ClaimLapse {
+  claimsLapseBefore?: number | undefined;
 }
 
 /**
@@ -142,20 +151,26 @@ export interface Store {
   countRequestLogs(): Promise<number>;
 
   createReviewItem(item: NewReviewItem): Promise<ReviewItem>;
-  getReviewItem(id: string): Promise<ReviewItem | undefined>;
+  getReviewItem(id: string, lapse?: ClaimLapse): Promise<ReviewItem | undefined>;
   listReviewItems(query?: ReviewQuery): Promise<ReviewItem[]>;
   /**
-   * Claims a pending item for a reviewer, atomically.
+   * Claims a pending item (or one whose claim has lapsed) for a reviewer, atomically.
    * @throws RightsizeError `not_found`, or `conflict` when someone else holds or resolved it.
    */
-  claimReviewItem(id: string, reviewer: string): Promise<ReviewItem>;
+  claimReviewItem(id: string, reviewer: string, lapse?: ClaimLapse): Promise<ReviewItem>;
   /**
-   * Records the decision. A claimed item may be resolved only by its claimant; a pending one by anyone.
+   * Gives a claimed item back to the queue (pending): only its claimant may.
+   * @throws RightsizeError `not_found`, or `conflict` when it is not claimed by `reviewer`.
+   */
+  releaseReviewItem(id: string, reviewer: string): Promise<ReviewItem>;
+  /**
+   * Records the decision. A claimed item may be resolved only by its claimant; a pending one (or one
+   * whose claim has lapsed) by anyone.
    * `labels`, when given, is stored on an item that has none (queued while its route's labels were
    * unknown, e.g. its specialist still training); an item's own labels are never replaced.
    * @throws RightsizeError `not_found`, or `conflict` when already resolved or claimed by another.
    */
-  resolveReviewItem(id: string, resolution: ReviewResolution): Promise<ReviewItem>;
+  resolveReviewItem(id: string, resolution: ReviewResolution, lapse?: ClaimLapse): Promise<ReviewItem>;
 
   /** Creates or replaces the promotion of `promotion.familyId`. */
   upsertPromotion(promotion: Promotion): Promise<void>;

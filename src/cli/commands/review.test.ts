@@ -94,6 +94,17 @@ describe('rightsize review on a SQLite store', () => {
     );
     expect(notTheirs.code).not.toBe(0);
     expect(notTheirs.err).toContain('claimed by alice');
+    // Only alice can give it back; once she has, bob can take it, and give it back too.
+    const notTheirsToRelease = await run('review', 'release', first.id, '--reviewer', 'bob', '--db', db);
+    expect(notTheirsToRelease.err).toBe(
+      `rightsize: Review item ${first.id} is claimed by alice, not bob: only its claimant can release it.\n`,
+    );
+    expect((await run('review', 'release', first.id, '--reviewer', 'alice', '--db', db)).out).toBe(
+      `Released ${first.id}: pending again.\n`,
+    );
+    expect((await run('review', 'claim', first.id, '--reviewer', 'bob', '--db', db)).code).toBe(0);
+    expect((await run('review', 'release', first.id, '--reviewer', 'bob', '--db', db)).code).toBe(0);
+    expect((await run('review', 'claim', first.id, '--reviewer', 'alice', '--db', db)).code).toBe(0);
     // A name that would print escape codes to the terminal (as over HTTP): refused before the store opens.
     const escaped = await run('review', 'claim', first.id, '--reviewer', '\u001b[31mred', '--db', db);
     expect(escaped.code).toBe(2);
@@ -110,7 +121,7 @@ describe('rightsize review on a SQLite store', () => {
 
     // Another process (a gateway whose client waits) polls the same file.
     const gatewayStore = await createSqliteStore(join(folder, 'rightsize.db'));
-    const waiting = new ReviewQueue(gatewayStore, 20).waitForDecision(first.id, 10_000);
+    const waiting = new ReviewQueue(gatewayStore, { pollMs: 20 }).waitForDecision(first.id, 10_000);
     const resolved = await run(
       'review',
       'resolve',

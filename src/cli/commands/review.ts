@@ -70,6 +70,17 @@ export function registerReviewCommand(program: Command): void {
       });
     });
 
+  withStore(review.command('release').description('Give back an item you claimed, for another reviewer to take'))
+    .argument('<id>', 'review item id (rv_...)')
+    .requiredOption('--reviewer <name>', 'who claimed it', reviewerOption)
+    .action(async (id: string, options: ClaimOptions) => {
+      await withQueue(options, async (queue) => {
+        await getItem(queue, id);
+        const item = await queue.release(id, options.reviewer);
+        print(options.json ? JSON.stringify(item, null, 2) : `Released ${item.id}: pending again.`);
+      });
+    });
+
   withStore(review.command('resolve').description('Record the decision (on classification routes, one of the labels)'))
     .argument('<id>', 'review item id (rv_...)')
     .requiredOption('--decision <label>', 'the gold label, or the answer')
@@ -142,10 +153,11 @@ async function withQueue(options: StoreOptions, work: (queue: ReviewQueue) => Pr
     import('../../config/load-config.ts'),
     import('../../review/review-queue.ts'),
   ]);
-  const url = options.db ?? loadConfig({ path: options.config }).config.store.url;
-  const store = await openExistingStore(url);
+  const { config } = loadConfig({ path: options.config });
+  const store = await openExistingStore(options.db ?? config.store.url);
   try {
-    await work(new ReviewQueue(store));
+    // Claims lapse as the gateway's do: after the config's human.claimTimeoutSeconds.
+    await work(new ReviewQueue(store, { claimTimeoutMs: config.human.claimTimeoutSeconds * 1000 }));
   } finally {
     await store.close();
   }

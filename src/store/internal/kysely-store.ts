@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import type {
   NewReviewItem,
@@ -21,14 +21,14 @@ export function createKyselyStore(
   description: string,
   onClose: () => Promise<void>,
 ): Store {
-  async function requireItem(id: string): Promise<ReviewItem> {
+  async function requireItem(id: string, claimsLapseBefore?: number): Promise<ReviewItem> {
     const row = await database.selectFrom('review_item').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row)
       throw new RightsizeError(
         'not_found',
         `No review item ${id}; list pending items with GET /v1/rightsize/review?status=pending.`,
       );
-    return toReviewItem(row);
+    return toReviewItem(row, claimsLapseBefore);
   }
 
   return {
@@ -83,28 +83,37 @@ export function createKyselyStore(
       return requireItem(item.id);
     },
 
-    async getReviewItem(id) {
+    async getReviewItem(id, lapse = {}) {
       const row = await database.selectFrom('review_item').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toReviewItem(row) : undefined;
+      return row ? toReviewItem(row, lapse.claimsLapseBefore) : undefined;
     },
 
     async listReviewItems(query: ReviewQuery = {}) {
+      const lapse = query.claimsLapseBefore;
       let select = database.selectFrom('review_item').selectAll().orderBy('seq', 'asc');
-      if (query.status !== undefined) select = select.where('status', '=', query.status);
+      if (query.status === 'pending') select = select.where((expression) => pendingOrLapsed(expression, lapse));
+      else if (query.status === 'claimed')
+        select = select.where((expression) =>
+          expression.and([
+            expression('status', '=', 'claimed'),
+            ...(lapse === undefined ? [] : [expression('claimed_at', '>=', lapse)]),
+          ]),
+        );
+      else if (query.status !== undefined) select = select.where('status', '=', query.status);
       if (query.route !== undefined) select = select.where('route', '=', query.route);
       if (query.limit !== undefined) select = select.limit(query.limit);
-      return (await select.execute()).map(toReviewItem);
+      return (await select.execute()).map((row) => toReviewItem(row, lapse));
     },
 
-    async claimReviewItem(id, reviewer) {
+    async claimReviewItem(id, reviewer, lapse = {}) {
       const result = await database
         .updateTable('review_item')
         .set({ status: 'claimed', claimed_by: reviewer, claimed_at: Date.now() })
         .where('id', '=', id)
-        .where('status', '=', 'pending')
+        .where((expression) => pendingOrLapsed(expression, lapse.claimsLapseBefore))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) return requireItem(id);
-      const item = await requireItem(id);
+      const item = await requireItem(id, lapse.claimsLapseBefore);
       if (item.status === 'claimed' && item.claimedBy === reviewer) return item;
       throw new RightsizeError(
         'conflict',
@@ -112,7 +121,23 @@ export function createKyselyStore(
       );
     },
 
-    async resolveReviewItem(id, resolution) {
+    async releaseReviewItem(id, reviewer) {
+      const result = await database
+        .updateTable('review_item')
+        .set({ status: 'pending', claimed_by: null, claimed_at: null })
+        .where('id', '=', id)
+        .where('status', '=', 'claimed')
+        .where('claimed_by', '=', reviewer)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return requireItem(id);
+      const item = await requireItem(id);
+      throw new RightsizeError(
+        'conflict',
+        `Review item ${id} is ${item.status === 'claimed' ? `claimed by ${item.claimedBy}, not ${reviewer}` : item.status}: only its claimant can release it.`,
+      );
+    },
+
+    async resolveReviewItem(id, resolution, lapse = {}) {
       const now = Date.now();
       const result = await database
         .updateTable('review_item')
@@ -129,13 +154,13 @@ export function createKyselyStore(
         .where('id', '=', id)
         .where((expression) =>
           expression.or([
-            expression('status', '=', 'pending'),
+            pendingOrLapsed(expression, lapse.claimsLapseBefore),
             expression.and([expression('status', '=', 'claimed'), expression('claimed_by', '=', resolution.reviewer)]),
           ]),
         )
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) return requireItem(id);
-      const item = await requireItem(id);
+      const item = await requireItem(id, lapse.claimsLapseBefore);
       throw new RightsizeError(
         'conflict',
         `Review item ${id} is ${item.status === 'resolved' ? 'already resolved' : `claimed by ${item.claimedBy}; only they can resolve it`}.`,
@@ -240,18 +265,36 @@ function toRequestLogRecord(row: Selectable<RequestLogTable>): RequestLogRecord 
   };
 }
 
-function toReviewItem(row: Selectable<ReviewItemTable>): ReviewItem {
+/** `status = 'pending'`, or a claim made before `claimsLapseBefore` (see `ClaimLapse`). */
+function pendingOrLapsed(
+  expression: ExpressionBuilder<Database, 'review_item'>,
+  claimsLapseBefore: number | undefined,
+) {
+  if (claimsLapseBefore === undefined) return expression('status', '=', 'pending');
+  return expression.or([
+    expression('status', '=', 'pending'),
+    expression.and([expression('status', '=', 'claimed'), expression('claimed_at', '<', claimsLapseBefore)]),
+  ]);
+}
+
+/** A row as an item; a claim made before `claimsLapseBefore` reads as pending, with no claimant. */
+function toReviewItem(row: Selectable<ReviewItemTable>, claimsLapseBefore?: number): ReviewItem {
+  const lapsed =
+    row.status === 'claimed' &&
+    claimsLapseBefore !== undefined &&
+    row.claimed_at !== null &&
+    Number(row.claimed_at) < claimsLapseBefore;
   return {
     id: row.id,
     route: row.route,
     requestId: row.request_id,
-    status: row.status as ReviewStatus,
+    status: lapsed ? 'pending' : (row.status as ReviewStatus),
     createdAt: Number(row.created_at),
     input: row.input,
     labels: row.labels ? JSON.parse(row.labels) : null,
     candidates: JSON.parse(row.candidates),
-    claimedBy: row.claimed_by,
-    claimedAt: row.claimed_at === null ? null : Number(row.claimed_at),
+    claimedBy: lapsed ? null : row.claimed_by,
+    claimedAt: lapsed || row.claimed_at === null ? null : Number(row.claimed_at),
     resolvedBy: row.resolved_by,
     resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
     decision: row.decision,
