@@ -29,9 +29,12 @@ function looksLikeKey(name: string): boolean {
 
 /**
  * A header that carries a credential: one of the usual credential header names, a bearer token, or a
- * value shaped like an API key (`sk-...`, or the heuristic of {@link looksLikeKey}).
+ * value shaped like an API key (`sk-...`, or the heuristic of {@link looksLikeKey}); OpenAI's
+ * organization and project ids are not.
  */
 function looksLikeCredentialHeader(name: string, value: string): boolean {
+  // Identifiers, not secrets, however random they look (e.g. org-AbC123...).
+  if (/^openai-(organization|project)$/i.test(name)) return false;
   return (
     /^(authorization|proxy-authorization|api-key|x-api-key|x-goog-api-key|cookie)$/i.test(name) ||
     /^(bearer|basic)\s/i.test(value) ||

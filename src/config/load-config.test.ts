@@ -106,7 +106,7 @@ routes:
         /providers\.p\.headers\.[a-z-]+: looks like a credential: put it in an environment variable and name it under headersEnv/,
       );
     const config = parseConfig(
-      'providers:\n  p: { baseUrl: "http://127.0.0.1:1/v1", headers: { x-team: blue, api-version: 2024-10-21 }, headersEnv: { api-key: AZURE_KEY } }\n',
+      'providers:\n  p: { baseUrl: "http://127.0.0.1:1/v1", headers: { x-team: blue, api-version: 2024-10-21, OpenAI-Organization: org-AbCdEf1234567890XyZ }, headersEnv: { api-key: AZURE_KEY } }\n',
     );
     expect(config.providers['p']).toMatchObject({ headersEnv: { 'api-key': 'AZURE_KEY' } });
   });
