@@ -1,6 +1,6 @@
 import type { Modality } from '../../catalog/catalog.ts';
 import type { ChatCompletionRequest } from '../../providers/chat-completion.ts';
-import { o200kTokenizer } from '../o200k-tokenizer.ts';
+import { countTokensWithin } from '../o200k-tokenizer.ts';
 import { findSensitiveData, type SensitiveDataKind } from './find-sensitive-data.ts';
 
 /**
@@ -24,7 +24,7 @@ const tokenCounts = new Map<string, { tokens: number; exact: boolean }>();
 
 /** The o200k count of `text`, or false past `limit`; long texts are remembered (least recently used out). */
 function countWithin(text: string, limit: number): number | false {
-  if (text.length < CACHE_MIN_CHARS) return o200kTokenizer().isWithinTokenLimit(text, limit);
+  if (text.length < CACHE_MIN_CHARS) return countTokensWithin(text, limit);
   const cached = tokenCounts.get(text);
   if (cached) {
     tokenCounts.delete(text);
@@ -32,8 +32,8 @@ function countWithin(text: string, limit: number): number | false {
     if (cached.exact) return cached.tokens <= limit ? cached.tokens : false;
     if (limit < cached.tokens) return false;
   }
-  // isWithinTokenLimit stops encoding as soon as the limit is passed: huge prompts stay bounded.
-  const count = o200kTokenizer().isWithinTokenLimit(text, limit);
+  // Counting stops as soon as the limit is passed, and takes time linear in the text whatever it holds.
+  const count = countTokensWithin(text, limit);
   tokenCounts.set(text, count === false ? { tokens: limit + 1, exact: false } : { tokens: count, exact: true });
   if (tokenCounts.size > CACHE_MAX_ENTRIES) {
     const oldest = tokenCounts.keys().next().value;
