@@ -43,6 +43,21 @@ function looksLikeCredentialHeader(name: string, value: string): boolean {
   );
 }
 
+/** A URL with a password in it, or a query parameter that usually carries a key or token. */
+function urlHoldsCredential(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      url.password !== '' ||
+      [...url.searchParams.keys()].some((name) =>
+        /^(api[-_]?key|key|token|access[-_]?token|sig|signature)$/i.test(name),
+      )
+    );
+  } catch {
+    return false;
+  }
+}
+
 export const clientKeySchema = z.strictObject({
   /**
    * A name for the key, logged with each request (never the key itself). No `/`: a reviewer named
@@ -88,6 +103,10 @@ export const providerConfigSchema = z.strictObject({
   /** Base URL ending before `/chat/completions`, e.g. `https://api.openai.com/v1`. */
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1' })
+    .refine(
+      (url) => !urlHoldsCredential(url),
+      'holds a credential (a password, or a key in the query): put it in the environment and name it in apiKeyEnv or headersEnv',
+    )
     .optional(),
   /** Environment variable that, when set, overrides `baseUrl` (e.g. OPENAI_BASE_URL for a local Ollama). */
   baseUrlEnv: envName.optional(),

@@ -111,6 +111,21 @@ routes:
     expect(config.providers['p']).toMatchObject({ headersEnv: { 'api-key': 'AZURE_KEY' } });
   });
 
+  it('refuses a credential in a base URL, and does not repeat it', () => {
+    for (const url of [
+      'http://user:pw-secret-1@127.0.0.1:1/v1',
+      'https://x.test/v1?key=qs-secret-2',
+      'https://x.test/v1?api-key=qs-secret-3',
+    ]) {
+      const message = configError(`providers:\n  p: { baseUrl: "${url}" }\n`);
+      expect(message).toContain('providers.p.baseUrl: holds a credential');
+      expect(message).not.toMatch(/secret-\d/);
+    }
+    expect(
+      parseConfig('providers:\n  p: { baseUrl: "https://x.test/openai/v1?api-version=2024-10-21" }\n'),
+    ).toBeDefined();
+  });
+
   it('requires a base URL for each provider', () => {
     expect(configError('providers:\n  local: {}\n')).toContain('providers.local.baseUrl');
   });
@@ -134,6 +149,16 @@ routes:
     expect(() =>
       parseConfig('routes:\n  re:\n    tiers: [{ model: human, accept: { regex: "^[A-Z]{3}$" } }]\n'),
     ).not.toThrow();
+  });
+
+  it('reports YAML whose aliases expand too far as a config error, not a crash', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 7; level++) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      levels.push(`${name}: &${name} [${Array.from({ length: 10 }, () => `*${previous}`).join(', ')}]`);
+    }
+    expect(configError(`${levels.join('\n')}\n`)).toMatch(/^test\.yaml: YAML that cannot be read: .*alias/i);
   });
 
   it('reports YAML syntax errors', () => {

@@ -43,7 +43,17 @@ export function parseConfig(text: string, source = 'config'): RightsizeConfig {
     const first = document.errors[0];
     throw new RightsizeError('invalid_config', `${source}: YAML syntax error: ${first?.message ?? 'unknown'}`);
   }
-  const input: unknown = document.toJS() ?? {};
+  let input: unknown;
+  try {
+    input = document.toJS() ?? {};
+  } catch (cause) {
+    // E.g. "Excessive alias count": aliases nested to expand into a huge document.
+    throw new RightsizeError(
+      'invalid_config',
+      `${source}: YAML that cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
   const parsed = checkedConfigSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 10).map((issue) => `  - ${describeIssue(issue, input)}`);

@@ -7,6 +7,7 @@ import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
 import { createSpecialistProvider, toSpecialistSource } from '../providers/specialist/create-specialist-provider.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
+import { keywordSpecialists } from '../testing/keyword-specialists.ts';
 import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
@@ -107,6 +108,7 @@ models:
 describe('x-rightsize-deployment: edge while the specialists are still loading (default config, no OPENAI_API_KEY)', () => {
   const registryDir = mkdtempSync(join(tmpdir(), 'rightsize-edge-loading-'));
   let gateway: RunningGateway;
+  const banner: string[] = [];
 
   beforeAll(async () => {
     // The specialists of specialists.train are not in the (empty) registry yet: as during the first start's training.
@@ -121,6 +123,7 @@ describe('x-rightsize-deployment: edge while the specialists are still loading (
       environment: readEnvironment({}),
       store: await createSqliteStore(':memory:'),
       specialists: toSpecialistSource(specialists),
+      print: (line) => banner.push(line),
     });
   });
   afterAll(async () => {
@@ -160,5 +163,23 @@ describe('x-rightsize-deployment: edge while the specialists are still loading (
     expect(ids).toContain('support-triage');
     expect(ids).not.toContain('auto');
     expect(ids).not.toContain('gpt-4o-mini');
+    // Nor does the start-up banner offer it.
+    expect(banner.find((line) => line.startsWith('  models:'))).toBe(
+      '  models: (none yet: specialists train in the background; configure a provider for large models)',
+    );
+  });
+});
+
+describe('the start-up banner without a configured provider', () => {
+  it('lists the specialists and a person, not auto', async () => {
+    const banner: string[] = [];
+    const gateway = await startGateway({
+      config: parseConfig('server: { port: 0 }\nstore: { url: "sqlite::memory:" }\n'),
+      environment: readEnvironment({}),
+      specialists: keywordSpecialists({ rules: [], otherwise: { label: 'refund', confidence: 0.9 } }),
+      print: (line) => banner.push(line),
+    });
+    await gateway.close();
+    expect(banner.find((line) => line.startsWith('  models:'))).toBe('  models: specialist/keywords, human');
   });
 });

@@ -336,7 +336,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
         // A stream the gateway stopped at shutdown says so; any other failure is the provider's.
         const reason = signal.aborted && isRightsizeError(signal.reason) ? signal.reason : failure;
         errorCode = reason.code;
-        status = reason.code === 'shutting_down' ? 503 : 502;
+        // As the same failure before the first event would be answered: 502, 504 for a stall, 503 at shutdown.
+        status = toErrorResponse(reason).status;
         // After the first event the status is sent: the error goes in-band, and [DONE] never follows.
         raw.write(`data: ${JSON.stringify(toErrorResponse(reason).body)}\n\n`);
       }

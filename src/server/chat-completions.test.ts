@@ -28,6 +28,7 @@ const scripted = [
   'redirect',
   'huge-4000',
   'huge-2000',
+  'stall-stream',
 ];
 
 function configYaml(baseUrl: string): string {
@@ -161,6 +162,13 @@ describe('POST /v1/chat/completions through the gateway', () => {
       expect(metrics).toMatch(/rightsize_errors_total\{code="upstream_stream_error",status="502"\} [1-9]/);
     },
   );
+
+  it('says a stream that stalled after its first event timed out (504), not that it was cut', async () => {
+    await expect(streamText('stall-stream')).rejects.toThrow(/stopped sending mid-stream/);
+    await gateway.runtime.logWriter.flush();
+    const [row] = await store.queryRequestLogs({ limit: 1 });
+    expect([row?.requestedModel, row?.status, row?.errorCode]).toEqual(['stall-stream', 504, 'upstream_timeout']);
+  });
 
   it('falls back when the first event of a stream is an error, or the provider ignores stream', async () => {
     expect((await streamText('error-first')).text).toBe('echo: hi there');

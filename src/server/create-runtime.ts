@@ -59,6 +59,8 @@ export interface GatewayRuntime {
   promotions: PromotionRegistry;
   /** Models a client may name now: configured catalog models, specialists, and `human` (a person). */
   availableModels(): string[];
+  /** Whether `model: "auto"` has anything to choose from: a catalog model whose provider is configured. */
+  autoAvailable(): boolean;
   /** Flushes the log, closes providers and the store. */
   close(): Promise<void>;
 }
@@ -394,6 +396,9 @@ export async function createRuntime(options: CreateRuntimeOptions): Promise<Gate
       // A person is a model a client may name too (each request queues a review item, priced per item).
       models.push(HUMAN_MODEL_ID);
       return models;
+    },
+    autoAvailable() {
+      return catalog.list().some((entry) => providers.has(entry.provider));
     },
     async close() {
       promotions.close();

@@ -99,8 +99,7 @@ export function createServer(options: CreateServerOptions): {
 
   const listedModels = () => {
     // `auto` chooses among catalog models whose provider is configured: with none, it is not offered.
-    const autoChooses =
-      options.planAuto !== undefined && runtime.catalog.list().some((entry) => runtime.providers.has(entry.provider));
+    const autoChooses = options.planAuto !== undefined && runtime.autoAvailable();
     return [...Object.keys(runtime.config.routes), ...(autoChooses ? ['auto'] : []), ...runtime.availableModels()];
   };
   const modelObject = (id: string, created: number) => ({

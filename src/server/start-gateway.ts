@@ -165,6 +165,7 @@ function printBanner(options: StartGatewayOptions, runtime: GatewayRuntime, url:
       ? '(none yet: specialists train in the background; configure a provider for large models)'
       : '(none: configure a provider)';
   // `human` is always there; the banner says "none" until a machine can answer.
-  print(`  models: ${models.some((id) => id !== HUMAN_MODEL_ID) ? `auto, ${models.join(', ')}` : none}`);
+  const named = [...(runtime.autoAvailable() ? ['auto'] : []), ...models];
+  print(`  models: ${models.some((id) => id !== HUMAN_MODEL_ID) ? named.join(', ') : none}`);
   for (const [id, how] of runtime.unconfigured) print(`  provider ${id} not configured: ${how}`);
 }

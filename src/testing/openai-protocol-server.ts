@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
  * - `in-band-error`: streams one chunk, then an `{"error":...}` event;
  * - `error-first`: a stream whose first event is an `{"error":...}` event;
  * - `bad-event`: streams one chunk, then an event cut mid-JSON (`{"id":"chatcmpl-test","obj`);
+ * - `stall-stream`: streams one chunk, then sends nothing more (the connection stays open);
  * - `json-for-stream`: answers a stream request with a whole JSON chat completion (ignores `stream`);
  * - `redirect`: answers 301 to an https address;
  * - `huge-<bytes>`: answers (not streamed) a content of that many `x`;
@@ -144,6 +145,7 @@ export async function startOpenAIProtocolServer(
       if (model === 'error-first') return void response.end(errorEvent('model overloaded'));
       response.write(chunk({ role: 'assistant', content: parts[0] }, null));
       if (model === 'bad-event') return void response.end('data: {"id":"chatcmpl-test","obj\n\ndata: [DONE]\n\n');
+      if (model === 'stall-stream') return;
       if (model === 'cut-stream') {
         await new Promise((resolve) => setTimeout(resolve, 5));
         response.socket?.destroy();

@@ -184,6 +184,12 @@ async function* streamEvents(
     } catch (error) {
       if (error instanceof RightsizeError) throw error;
       if (signal.aborted) throw abortedError(provider, signal.reason);
+      if (error instanceof undiciErrors.BodyTimeoutError)
+        throw new RightsizeError(
+          'upstream_timeout',
+          `Provider ${provider} stopped sending mid-stream (nothing for its timeoutMs); raise timeoutMs or check the server.`,
+          { upstream: { provider, retryable: true }, cause: error },
+        );
       throw new RightsizeError('upstream_stream_error', `Provider ${provider} cut the stream before it finished.`, {
         upstream: { provider, retryable: true },
         cause: error,
