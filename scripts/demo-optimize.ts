@@ -231,7 +231,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
       promotion: { threshold: number };
       shadow?: { requests: number; agreement: number; agreementWhenSettled: number; wouldSettle: number };
       recalibration?: {
-        previousThreshold: number;
+        previousThreshold: number | null;
         threshold: number;
         coverage: number;
         selectiveAccuracy: number;
@@ -245,7 +245,7 @@ specialists: { registry: ${JSON.stringify(join(WORK, 'specialists'))}, costPerCa
     );
     if (recalibration)
       log(
-        `  threshold recalibrated on the shadowed tickets: ${recalibration.previousThreshold.toFixed(4)} -> ${recalibration.threshold.toFixed(4)}, settling ${pct(recalibration.coverage)} at ${pct(recalibration.selectiveAccuracy)} agreement (lower bound ${pct(recalibration.accuracyLowerBound)})`,
+        `  threshold recalibrated on the shadowed tickets: ${recalibration.previousThreshold?.toFixed(4) ?? 'none'} -> ${recalibration.threshold.toFixed(4)}, settling ${pct(recalibration.coverage)} at ${pct(recalibration.selectiveAccuracy)} agreement (lower bound ${pct(recalibration.accuracyLowerBound)})`,
       );
     await untilMode(gateway.runtime.promotions.current, 'active');
     const others: Item[] = mixed.filter((item) => item.kind !== 'ticket').slice(0, 100);

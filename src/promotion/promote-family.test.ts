@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -229,5 +229,39 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
       promoteFamily({ store, familyId: catchAll?.id ?? '', specialist: 'tickets', registryDir, force: true }),
     ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('x-rightsize-task') });
     expect(await store.listPromotions()).toEqual(promotions);
+  });
+
+  it('shadows a specialist with no threshold, and going active chooses one on the shadowed requests', async () => {
+    // A copy of the distilled specialist whose metadata has no threshold (distillation found none).
+    cpSync(join(registryDir, 'tickets'), join(registryDir, 'untuned'), { recursive: true });
+    const metadataPath = join(registryDir, 'untuned', 'specialist.json');
+    const { threshold: _dropped, ...metadata } = JSON.parse(readFileSync(metadataPath, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(metadataPath, JSON.stringify({ ...metadata, name: 'untuned' }));
+    const noDistillations = join(folder, 'no-distillations');
+    const untuned = { store, familyId, registryDir, distillationDir: noDistillations, specialist: 'untuned' };
+    // Active at once: no threshold and no shadow data, so the advice is to shadow first.
+    await expect(promoteFamily(untuned)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('has 0 shadowed requests'),
+    });
+    // Forced, it has no threshold to go active with: the advice says how to get one.
+    await expect(promoteFamily({ ...untuned, force: true })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining(
+        '--shadow` and let traffic flow (with 50 shadowed requests, going active chooses',
+      ),
+    });
+    const shadowed = await promoteFamily({ ...untuned, shadow: true });
+    expect([shadowed.promotion.mode, shadowed.promotion.threshold]).toEqual(['shadow', null]);
+    await untilApplied(() => gateway.runtime.promotions.current()[0]?.promotion.specialist === 'untuned');
+    await send(test.map((row) => row.text));
+    await gateway.runtime.logWriter.flush();
+    const active = await promoteFamily({ ...untuned, targetAccuracy: 0.8 });
+    expect(active.recalibration?.previousThreshold).toBeNull();
+    expect(active.promotion.threshold).toBe(active.recalibration?.threshold);
+    expect(active.promotion.mode).toBe('active');
   });
 });

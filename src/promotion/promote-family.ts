@@ -83,8 +83,8 @@ function adviceTerms(caller: 'cli' | 'http') {
 
 /** A threshold recalibrated on live shadow traffic (see {@link promoteFamily}). */
 export interface ShadowRecalibration {
-  /** The threshold before (from the distillation or calibration). */
-  previousThreshold: number;
+  /** The threshold before (from the distillation or calibration); null when it had none. */
+  previousThreshold: number | null;
   threshold: number;
   /** Share of the shadowed requests the specialist settles at the new threshold, and its agreement there. */
   coverage: number;
@@ -156,19 +156,18 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
       `Name the specialist with ${advice.specialist}, or distil the family first (\`rightsize distill --family ${options.familyId}\`).`,
     );
   const metadata = readSpecialistMetadata(options.registryDir, specialist);
-  const threshold =
+  // Undefined: the specialist has no threshold yet. Shadow mode needs none (it never answers), and
+  // going active with enough shadowed requests chooses one on them.
+  const threshold: number | undefined =
     options.threshold ??
     (distillation?.specialist === specialist ? distillation.threshold : undefined) ??
     metadata.threshold?.threshold;
-  if (threshold === undefined)
-    throw new RightsizeError(
-      'invalid_input',
-      `specialist/${specialist} has no calibrated threshold: run \`rightsize distill\` or \`rightsize calibrate\`, or ${advice.passThreshold}.`,
-    );
   const targetAccuracy = options.targetAccuracy ?? distillation?.targetAccuracy ?? 0.97;
 
   const shadowPromotion: Promotion | undefined =
-    previous && previous.specialist === specialist ? { ...previous, mode: 'shadow', threshold } : undefined;
+    previous && previous.specialist === specialist
+      ? { ...previous, mode: 'shadow', threshold: threshold ?? previous.threshold }
+      : undefined;
   const shadow = shadowPromotion
     ? analyzeLog(
         group.members.map((member) => member.record),
@@ -176,7 +175,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
       ).families.find((family) => family.id === options.familyId)?.shadow
     : undefined;
 
-  let chosen = threshold;
+  let chosen: number | undefined = threshold;
   let recalibration: ShadowRecalibration | undefined;
   if (!options.shadow) {
     const minimum = options.minShadowRequests ?? 50;
@@ -189,7 +188,17 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
         'conflict',
         `specialist/${specialist} has ${items.length} shadowed requests of family ${options.familyId} (${minimum} needed): run ${advice.shadowFirst(options.familyId, specialist)} first and let traffic flow, or ${advice.force}.`,
       );
-    if (items.length >= minimum && options.threshold === undefined && !options.keepThreshold) {
+    const recalibrate = items.length >= minimum && options.threshold === undefined && !options.keepThreshold;
+    if (!recalibrate && threshold === undefined)
+      throw new RightsizeError(
+        'invalid_input',
+        `specialist/${specialist} has no threshold to go active with (distillation and calibration found none): ${
+          items.length < minimum
+            ? `run ${advice.shadowFirst(options.familyId, specialist)} and let traffic flow (with ${minimum} shadowed requests, going active chooses a threshold on them), or `
+            : ''
+        }${advice.passThreshold}.`,
+      );
+    if (recalibrate) {
       // Live traffic may differ from the logged history the threshold was calibrated on: recalibrate on it.
       const choice = options.pointEstimate
         ? empiricalThreshold(items, { targetAccuracy })
@@ -202,7 +211,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
       if (choice.threshold !== undefined) {
         chosen = choice.threshold;
         recalibration = {
-          previousThreshold: threshold,
+          previousThreshold: threshold ?? null,
           threshold: choice.threshold,
           coverage: choice.coverage,
           selectiveAccuracy: choice.selectiveAccuracy,
@@ -211,7 +220,7 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
           method: options.pointEstimate ? 'point-estimate' : 'guaranteed',
         };
       }
-    } else if (items.length >= minimum && !options.force) {
+    } else if (items.length >= minimum && !options.force && threshold !== undefined) {
       const settled = items.filter((item) => item.confidence >= threshold);
       const agreement = settled.filter((item) => item.correct).length / Math.max(1, settled.length);
       if (agreement < targetAccuracy)
@@ -221,12 +230,17 @@ export async function promoteFamily(options: PromoteFamilyOptions): Promise<Prom
         );
     }
   }
+  if (!options.shadow && chosen === undefined)
+    throw new RightsizeError(
+      'invalid_input',
+      `specialist/${specialist} has no threshold to go active with, and none reaches the target on its shadowed requests: ${advice.passThreshold}.`,
+    );
   const promotion: Promotion = {
     familyId: options.familyId,
     matcher: JSON.stringify(group.matcher),
     specialist,
     mode: options.shadow ? 'shadow' : 'active',
-    threshold: chosen,
+    threshold: chosen ?? null,
     updatedAt: Date.now(),
     note: note(options.shadow ? 'shadow' : options.force && !shadow ? 'promoted (forced, no shadow data)' : 'promoted'),
   };

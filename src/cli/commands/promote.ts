@@ -114,7 +114,7 @@ export function registerPromoteCommand(program: Command): void {
           );
         if (recalibration)
           lines.push(
-            `  threshold recalibrated on ${recalibration.items} shadowed requests: ${recalibration.previousThreshold.toFixed(4)} -> ${recalibration.threshold.toFixed(4)}, settling ${(recalibration.coverage * 100).toFixed(1)} % at ${(recalibration.selectiveAccuracy * 100).toFixed(1)} % agreement (${recalibration.method === 'guaranteed' ? `lower bound ${(recalibration.accuracyLowerBound * 100).toFixed(1)} %` : 'point estimate, no guarantee'})`,
+            `  threshold recalibrated on ${recalibration.items} shadowed requests: ${recalibration.previousThreshold?.toFixed(4) ?? 'none'} -> ${recalibration.threshold.toFixed(4)}, settling ${(recalibration.coverage * 100).toFixed(1)} % at ${(recalibration.selectiveAccuracy * 100).toFixed(1)} % agreement (${recalibration.method === 'guaranteed' ? `lower bound ${(recalibration.accuracyLowerBound * 100).toFixed(1)} %` : 'point estimate, no guarantee'})`,
           );
         lines.push('  running gateways apply this within a second.');
         process.stdout.write(`${lines.join('\n')}\n`);
