@@ -72,6 +72,15 @@ export const clientKeySchema = z.strictObject({
     ),
   /** The environment variable holding the key. */
   env: envName,
+  /**
+   * What the key may do: `chat` (chat completions, models, select, metrics), `review` (the review
+   * queue), `admin` (promotions and the log's analysis). @default [chat, review]: an application's
+   * key cannot change routing for everyone; give `admin` to the operators' key.
+   */
+  scopes: z
+    .array(z.enum(['chat', 'review', 'admin']))
+    .min(1)
+    .default(['chat', 'review']),
 });
 
 export const serverConfigSchema = z.strictObject({

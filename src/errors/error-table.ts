@@ -4,6 +4,7 @@ import type { RightsizeError, RightsizeErrorCode } from './rightsize-error.ts';
 export type OpenAIErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
+  | 'permission_error'
   | 'not_found_error'
   | 'conflict_error'
   | 'api_error'
@@ -22,6 +23,7 @@ export const ERROR_TABLE: Readonly<Record<RightsizeErrorCode, { status: number; 
   invalid_request: { status: 400, type: 'invalid_request_error' },
   invalid_input: { status: 400, type: 'invalid_request_error' },
   unauthorized: { status: 401, type: 'authentication_error' },
+  forbidden: { status: 403, type: 'permission_error' },
   model_not_found: { status: 404, type: 'not_found_error' },
   not_found: { status: 404, type: 'not_found_error' },
   conflict: { status: 409, type: 'conflict_error' },

@@ -10,6 +10,7 @@ export type RightsizeErrorCode =
   | 'invalid_json'
   | 'invalid_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'model_not_found'
   | 'not_found'
   | 'payload_too_large'

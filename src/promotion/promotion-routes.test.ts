@@ -25,6 +25,8 @@ import { PROMOTION_POLL_MS } from './promotion-registry.ts';
 // A system prompt of this test's own, so that no distillation record of another run names its family.
 const SYSTEM = 'Route each card-services ticket of the promotion-routes test. Reply with its intent label only.';
 const KEY = 'rs-test-admin-key-4f1c9a';
+/** A key with the default scopes (chat, review): an application's. */
+const APP_KEY = 'rs-test-app-key-77b2e0';
 const train = banking77Sample({ split: 'train', labels: 6, perLabel: 40 });
 const test = banking77Sample({ split: 'test', labels: 6, perLabel: 12 });
 const gold = new Map([...train, ...test].map((row) => [row.text, row.label]));
@@ -69,7 +71,7 @@ describe('promotion over HTTP, stream shadows and specialist reloads, with the g
     store = await createSqliteStore(join(folder, 'log.db'));
     gateway = await startGateway({
       config: parseConfig(`
-server: { host: 127.0.0.1, port: 0, apiKeys: [{ id: admin, env: RS_TEST_KEY }] }
+server: { host: 127.0.0.1, port: 0, apiKeys: [{ id: admin, env: RS_TEST_KEY, scopes: [chat, review, admin] }, { id: app, env: RS_TEST_APP_KEY }] }
 store: { flushIntervalMs: 10 }
 providers:
   large: { baseUrl: "${upstream.baseUrl}", deployment: on-prem }
@@ -79,7 +81,7 @@ models:
   - { id: offline-model, provider: absent, class: llm }
 specialists: { registry: ${JSON.stringify(registryDir)} }
 `),
-      environment: readEnvironment({ RS_TEST_KEY: KEY }),
+      environment: readEnvironment({ RS_TEST_KEY: KEY, RS_TEST_APP_KEY: APP_KEY }),
       store,
       // The delaying wrapper serves; the provider itself lists, labels and refreshes.
       specialists: { ...toSpecialistSource(specialists), provider },
@@ -171,6 +173,28 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
     expect(errorOf(anonymous.json).code).toBe('unauthorized');
     const post = await api('POST', '/v1/rightsize/promotions', { family: familyId, specialist: 'tickets' }, 'wrong');
     expect(post.status).toBe(401);
+    // An application's key (default scopes) may chat but not change routing, nor read every team's traffic.
+    for (const [method, path] of [
+      ['POST', '/v1/rightsize/promotions'],
+      ['GET', '/v1/rightsize/promotions'],
+      ['POST', `/v1/rightsize/promotions/${familyId}/rollback`],
+      ['GET', '/v1/rightsize/analysis'],
+    ] as const) {
+      const refused = await api(
+        method,
+        path,
+        method === 'POST' ? { family: familyId, specialist: 'tickets' } : undefined,
+        APP_KEY,
+      );
+      expect([refused.status, errorOf(refused.json).type, errorOf(refused.json).code]).toEqual([
+        403,
+        'permission_error',
+        'forbidden',
+      ]);
+      expect(errorOf(refused.json).message).toContain('needs the "admin" scope');
+    }
+    expect((await api('GET', '/v1/models', undefined, APP_KEY)).status).toBe(200);
+    expect((await api('GET', '/v1/rightsize/review?status=pending', undefined, APP_KEY)).status).toBe(200);
     const listed = await api('GET', '/v1/rightsize/promotions');
     expect(listed).toEqual({ status: 200, json: { object: 'list', data: [] } });
   });

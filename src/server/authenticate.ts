@@ -2,15 +2,19 @@ import { createHash } from 'node:crypto';
 import type { Environment } from '../config/environment.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 
+/** What a client key may do (`server.apiKeys[].scopes`). */
+export type KeyScope = 'chat' | 'review' | 'admin';
+
 /** Checks `Authorization: Bearer <key>` against the configured client keys. */
 export interface Authenticator {
   /** True when at least one key is configured (requests then need one). */
   readonly enabled: boolean;
   /**
    * The id of the key presented, or null when authentication is off.
-   * @throws RightsizeError `unauthorized` when a key is required and missing or unknown.
+   * @throws RightsizeError `unauthorized` when a key is required and missing or unknown;
+   *   `forbidden` when the key lacks `scope`.
    */
-  authenticate(authorization: string | undefined): string | null;
+  authenticate(authorization: string | undefined, scope: KeyScope): string | null;
 }
 
 /**
@@ -20,10 +24,11 @@ export interface Authenticator {
  * @throws RightsizeError `invalid_config` naming the unset variable, or two keys holding one value.
  */
 export function createAuthenticator(
-  keys: ReadonlyArray<{ id: string; env: string }>,
+  keys: ReadonlyArray<{ id: string; env: string; scopes?: readonly KeyScope[] }>,
   environment: Environment,
 ): Authenticator {
   const byDigest = new Map<string, string>();
+  const scopesOf = new Map(keys.map((key) => [key.id, new Set<KeyScope>(key.scopes ?? ['chat', 'review'])]));
   for (const key of keys) {
     const value = environment.get(key.env);
     if (!value) {
@@ -45,7 +50,7 @@ export function createAuthenticator(
   const enabled = byDigest.size > 0;
   return {
     enabled,
-    authenticate(authorization) {
+    authenticate(authorization, scope) {
       if (!enabled) return null;
       const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
       const id = match?.[1] ? byDigest.get(digest(match[1])) : undefined;
@@ -53,6 +58,12 @@ export function createAuthenticator(
         throw new RightsizeError(
           'unauthorized',
           'Missing or unknown API key; send "Authorization: Bearer <key>" with a key listed in server.apiKeys.',
+        );
+      }
+      if (!scopesOf.get(id)?.has(scope)) {
+        throw new RightsizeError(
+          'forbidden',
+          `The key "${id}" may not do this: it needs the "${scope}" scope (server.apiKeys[].scopes; keys have [chat, review] unless given more).`,
         );
       }
       return id;

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { toErrorResponse } from '../errors/error-table.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { registerPromotionRoutes } from '../promotion/promotion-routes.ts';
+import type { KeyScope } from './authenticate.ts';
 import { type AutoPlanner, registerChatCompletionsRoute } from './chat-completions-route.ts';
 import { createRequestId } from './create-request-id.ts';
 import type { GatewayRuntime } from './create-runtime.ts';
@@ -65,7 +66,10 @@ export function createServer(options: CreateServerOptions): {
     }
     // The route matched, not the raw URL: `/healthz?x=1` is the health check too, and nothing else is.
     if (request.routeOptions.url === '/healthz') return;
-    request.apiKeyId = runtime.authenticator.authenticate(request.headers.authorization);
+    request.apiKeyId = runtime.authenticator.authenticate(
+      request.headers.authorization,
+      scopeOf(request.routeOptions.url),
+    );
   });
 
   app.setErrorHandler((error, _request, reply) => {
@@ -194,4 +198,15 @@ function ownerOf(id: string, runtime: GatewayRuntime): string {
   if (runtime.config.routes[id] || id === 'auto') return 'rightsize';
   if (id.startsWith('specialist/')) return 'specialist';
   return runtime.catalog.get(id)?.provider ?? 'rightsize';
+}
+
+/**
+ * The key scope an endpoint needs: the review queue `review`; promotions and the log's analysis
+ * (routing for everyone, and every team's traffic) `admin`; the rest (chat completions, models,
+ * select, metrics, unknown paths, which answer 404) `chat`.
+ */
+function scopeOf(route: string | undefined): KeyScope {
+  if (route?.startsWith('/v1/rightsize/review')) return 'review';
+  if (route?.startsWith('/v1/rightsize/promotions') || route?.startsWith('/v1/rightsize/analysis')) return 'admin';
+  return 'chat';
 }
