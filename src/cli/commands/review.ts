@@ -59,27 +59,34 @@ export function registerReviewCommand(program: Command): void {
       });
     });
 
-  withStore(review.command('claim').description('Claim a pending item, so that no other reviewer takes it'))
-    .argument('<id>', 'review item id (rv_...)')
-    .requiredOption('--reviewer <name>', 'who claims it', reviewerOption)
-    .action(async (id: string, options: ClaimOptions) => {
-      await withQueue(options, async (queue) => {
-        await getItem(queue, id);
-        const item = await queue.claim(id, options.reviewer);
-        print(options.json ? JSON.stringify(item, null, 2) : `Claimed ${item.id} for ${options.reviewer}.`);
+  // Claim and release: one reviewer takes an item, or gives it back.
+  for (const [name, description, who, act] of [
+    [
+      'claim',
+      'Claim a pending item, so that no other reviewer takes it',
+      'who claims it',
+      async (queue: ReviewQueue, id: string, reviewer: string) =>
+        `Claimed ${(await queue.claim(id, reviewer)).id} for ${reviewer}.`,
+    ],
+    [
+      'release',
+      'Give back an item you claimed, for another reviewer to take',
+      'who claimed it',
+      async (queue: ReviewQueue, id: string, reviewer: string) =>
+        `Released ${(await queue.release(id, reviewer)).id}: pending again.`,
+    ],
+  ] as const) {
+    withStore(review.command(name).description(description))
+      .argument('<id>', 'review item id (rv_...)')
+      .requiredOption('--reviewer <name>', who, reviewerOption)
+      .action(async (id: string, options: ClaimOptions) => {
+        await withQueue(options, async (queue) => {
+          await getItem(queue, id);
+          const line = await act(queue, id, options.reviewer);
+          print(options.json ? JSON.stringify(await queue.get(id), null, 2) : line);
+        });
       });
-    });
-
-  withStore(review.command('release').description('Give back an item you claimed, for another reviewer to take'))
-    .argument('<id>', 'review item id (rv_...)')
-    .requiredOption('--reviewer <name>', 'who claimed it', reviewerOption)
-    .action(async (id: string, options: ClaimOptions) => {
-      await withQueue(options, async (queue) => {
-        await getItem(queue, id);
-        const item = await queue.release(id, options.reviewer);
-        print(options.json ? JSON.stringify(item, null, 2) : `Released ${item.id}: pending again.`);
-      });
-    });
+  }
 
   withStore(review.command('resolve').description('Record the decision (on classification routes, one of the labels)'))
     .argument('<id>', 'review item id (rv_...)')
