@@ -224,6 +224,16 @@ export const routeConfigSchema = z
   })
   .superRefine((route, context) => {
     // Mistakes that would load and then quietly never answer as meant.
+    route.labels?.forEach((label, index) => {
+      // Labels are matched without regard to case (see `matchLabel`): two that differ only so are one.
+      const first = route.labels?.findIndex((other) => other.toLowerCase() === label.toLowerCase());
+      if (first !== undefined && first < index)
+        context.addIssue({
+          code: 'custom',
+          path: ['labels', index],
+          message: `"${label}" repeats labels[${first}] ("${route.labels?.[first]}"); list each label once`,
+        });
+    });
     route.tiers.forEach((tier, index) => {
       if (tier.model === HUMAN_MODEL_ID && index < route.tiers.length - 1)
         context.addIssue({

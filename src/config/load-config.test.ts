@@ -126,6 +126,12 @@ routes:
     ).toBeDefined();
   });
 
+  it('refuses a route label listed twice, or twice in different case', () => {
+    const message = configError('routes:\n  r:\n    labels: [a, b, a, B]\n    tiers: [{ model: human }]\n');
+    expect(message).toContain('routes.r.labels[2]: "a" repeats labels[0] ("a"); list each label once');
+    expect(message).toContain('routes.r.labels[3]: "B" repeats labels[1] ("b")');
+  });
+
   it('requires a base URL for each provider', () => {
     expect(configError('providers:\n  local: {}\n')).toContain('providers.local.baseUrl');
   });
