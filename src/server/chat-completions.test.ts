@@ -29,6 +29,8 @@ const scripted = [
   'huge-4000',
   'huge-2000',
   'stall-stream',
+  'ping-stream',
+  'trickle',
 ];
 
 function configYaml(baseUrl: string): string {
@@ -163,11 +165,18 @@ describe('POST /v1/chat/completions through the gateway', () => {
     },
   );
 
-  it('says a stream that stalled after its first event timed out (504), not that it was cut', async () => {
-    await expect(streamText('stall-stream')).rejects.toThrow(/stopped sending mid-stream/);
-    await gateway.runtime.logWriter.flush();
-    const [row] = await store.queryRequestLogs({ limit: 1 });
-    expect([row?.requestedModel, row?.status, row?.errorCode]).toEqual(['stall-stream', 504, 'upstream_timeout']);
+  it.each(['stall-stream', 'ping-stream'])(
+    'says a stream that stalls after its first event (%s) timed out (504), not that it was cut',
+    async (model) => {
+      await expect(streamText(model)).rejects.toThrow(/stopped sending mid-stream/);
+      await gateway.runtime.logWriter.flush();
+      const [row] = await store.queryRequestLogs({ limit: 1 });
+      expect([row?.requestedModel, row?.status, row?.errorCode]).toEqual([model, 504, 'upstream_timeout']);
+    },
+  );
+
+  it('times out an answer trickled after its headers instead of waiting for ever', async () => {
+    await expect(ask('trickle')).rejects.toMatchObject({ status: 504, code: 'upstream_timeout' });
   });
 
   it('falls back when the first event of a stream is an error, or the provider ignores stream', async () => {

@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net';
  * - `error-first`: a stream whose first event is an `{"error":...}` event;
  * - `bad-event`: streams one chunk, then an event cut mid-JSON (`{"id":"chatcmpl-test","obj`);
  * - `stall-stream`: streams one chunk, then sends nothing more (the connection stays open);
+ * - `ping-stream`: streams one chunk, then only SSE comments (`: ping`), one every 50 ms, until closed;
+ * - `trickle`: answers (not streamed) with its headers, then a space every 50 ms, until closed;
  * - `json-for-stream`: answers a stream request with a whole JSON chat completion (ignores `stream`);
  * - `redirect`: answers 301 to an https address;
  * - `huge-<bytes>`: answers (not streamed) a content of that many `x`;
@@ -90,6 +92,12 @@ export async function startOpenAIProtocolServer(
         return sendJson(response, 429, { error: { message: 'rate limited', type: 'rate_limit_error' } });
       }
     }
+    if (model === 'trickle') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => response.write(' '), 50);
+      response.on('close', () => clearInterval(timer));
+      return;
+    }
     if (model === 'redirect') {
       response.writeHead(301, { location: 'https://127.0.0.1/v1/chat/completions' });
       return void response.end();
@@ -146,6 +154,11 @@ export async function startOpenAIProtocolServer(
       response.write(chunk({ role: 'assistant', content: parts[0] }, null));
       if (model === 'bad-event') return void response.end('data: {"id":"chatcmpl-test","obj\n\ndata: [DONE]\n\n');
       if (model === 'stall-stream') return;
+      if (model === 'ping-stream') {
+        const timer = setInterval(() => response.write(': ping\n\n'), 50);
+        response.on('close', () => clearInterval(timer));
+        return;
+      }
       if (model === 'cut-stream') {
         await new Promise((resolve) => setTimeout(resolve, 5));
         response.socket?.destroy();

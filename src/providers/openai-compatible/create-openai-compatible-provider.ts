@@ -106,7 +106,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
       const response = await send(call, false);
       let bytes: Uint8Array;
       try {
-        bytes = await readCapped(options.id, response, maxResponseBytes);
+        bytes = await readCapped(options.id, response, maxResponseBytes, options.timeoutMs);
       } catch (error) {
         if (error instanceof RightsizeError) throw error;
         if (call.signal.aborted) throw abortedError(options.id, call.signal.reason);
@@ -154,7 +154,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
           },
         );
       }
-      return streamEvents(options.id, response, call.signal);
+      return streamEvents(options.id, response, call.signal, options.timeoutMs);
     },
 
     async close(): Promise<void> {
@@ -163,17 +163,30 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   };
 }
 
+/**
+ * The events of an SSE answer. `timeoutMs` bounds the wait between events: undici's body timeout
+ * sees bytes, and a server that sends only comments (`: ping`) between events would otherwise hold
+ * the request for ever.
+ */
 async function* streamEvents(
   provider: string,
   response: Dispatcher.ResponseData,
   signal: AbortSignal,
+  timeoutMs: number,
 ): AsyncGenerator<StreamEvent> {
   const parser = new SseParser();
   let done = false;
+  let lastEventAt = performance.now();
   try {
     try {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        for (const message of parser.push(chunk)) {
+        const messages = parser.push(chunk);
+        if (messages.length === 0) {
+          if (performance.now() - lastEventAt > timeoutMs) throw stalledError(provider);
+          continue;
+        }
+        lastEventAt = performance.now();
+        for (const message of messages) {
           if (message.data === '[DONE]') {
             done = true;
             return;
@@ -184,12 +197,7 @@ async function* streamEvents(
     } catch (error) {
       if (error instanceof RightsizeError) throw error;
       if (signal.aborted) throw abortedError(provider, signal.reason);
-      if (error instanceof undiciErrors.BodyTimeoutError)
-        throw new RightsizeError(
-          'upstream_timeout',
-          `Provider ${provider} stopped sending mid-stream (nothing for its timeoutMs); raise timeoutMs or check the server.`,
-          { upstream: { provider, retryable: true }, cause: error },
-        );
+      if (error instanceof undiciErrors.BodyTimeoutError) throw stalledError(provider, error);
       throw new RightsizeError('upstream_stream_error', `Provider ${provider} cut the stream before it finished.`, {
         upstream: { provider, retryable: true },
         cause: error,
@@ -248,6 +256,15 @@ function toStreamEvent(provider: string, event: string, data: string): StreamEve
   return { data, usage, usageOnly: (chunk.data.choices ?? []).length === 0 };
 }
 
+/** A stream with no event for the provider's `timeoutMs` (silent, or sending only comments). */
+function stalledError(provider: string, cause?: unknown): RightsizeError {
+  return new RightsizeError(
+    'upstream_timeout',
+    `Provider ${provider} stopped sending mid-stream (no event for its timeoutMs); raise timeoutMs or check the server.`,
+    { upstream: { provider, retryable: true }, ...(cause === undefined ? {} : { cause }) },
+  );
+}
+
 function inBandError(provider: string, error: unknown): RightsizeError {
   const message =
     typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
@@ -284,17 +301,36 @@ function redirectError(provider: string, response: Dispatcher.ResponseData): Rig
   );
 }
 
-/** Reads a whole answer body, refusing (and no longer reading) one larger than `limit` bytes. */
-async function readCapped(provider: string, response: Dispatcher.ResponseData, limit: number): Promise<Uint8Array> {
+/**
+ * Reads a whole answer body, refusing (and no longer reading) one larger than `limit` bytes, or one
+ * still arriving `timeoutMs` after its headers (an answer not streamed is sent when it is ready; one
+ * trickled a byte at a time would otherwise hold the request for ever).
+ * @throws RightsizeError `upstream_error` (too large) or `upstream_timeout` (too slow).
+ */
+async function readCapped(
+  provider: string,
+  response: Dispatcher.ResponseData,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   const declared = Number(headerValue(response.headers['content-length']));
   const chunks: Buffer[] = [];
   let length = 0;
   response.body.on('error', () => {});
+  const deadline = performance.now() + timeoutMs;
   if (!(declared > limit)) {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       length += chunk.length;
       if (length > limit) break;
       chunks.push(chunk);
+      if (performance.now() > deadline) {
+        discard(response);
+        throw new RightsizeError(
+          'upstream_timeout',
+          `Provider ${provider} was still sending its answer ${timeoutMs} ms after it began; raise timeoutMs or check the server.`,
+          { upstream: { provider, status: response.statusCode, retryable: true } },
+        );
+      }
     }
   }
   if (declared > limit || length > limit) {
