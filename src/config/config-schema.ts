@@ -49,6 +49,7 @@ function urlHoldsCredential(text: string): boolean {
     const url = new URL(text);
     return (
       url.password !== '' ||
+      url.username !== '' ||
       [...url.searchParams.keys()].some((name) =>
         /^(api[-_]?key|key|token|access[-_]?token|sig|signature)$/i.test(name),
       )
@@ -79,7 +80,7 @@ export const clientKeySchema = z.strictObject({
    */
   scopes: z
     .array(z.enum(['chat', 'review', 'admin']))
-    .min(1)
+    .min(1, 'give at least one scope (chat, review, admin), or leave scopes out for [chat, review]')
     .default(['chat', 'review']),
 });
 
@@ -114,7 +115,7 @@ export const providerConfigSchema = z.strictObject({
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1' })
     .refine(
       (url) => !urlHoldsCredential(url),
-      'holds a credential (a password, or a key in the query): put it in the environment and name it in apiKeyEnv or headersEnv',
+      'holds a credential (a user or password, or a key in the query): put it in the environment and name it in apiKeyEnv or headersEnv',
     )
     .optional(),
   /** Environment variable that, when set, overrides `baseUrl` (e.g. OPENAI_BASE_URL for a local Ollama). */

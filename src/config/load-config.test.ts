@@ -116,6 +116,7 @@ routes:
       'http://user:pw-secret-1@127.0.0.1:1/v1',
       'https://x.test/v1?key=qs-secret-2',
       'https://x.test/v1?api-key=qs-secret-3',
+      'http://sk-user-secret-4@127.0.0.1:1/v1',
     ]) {
       const message = configError(`providers:\n  p: { baseUrl: "${url}" }\n`);
       expect(message).toContain('providers.p.baseUrl: holds a credential');

@@ -191,8 +191,12 @@ specialists: { registry: ${JSON.stringify(registryDir)} }
         'permission_error',
         'forbidden',
       ]);
-      expect(errorOf(refused.json).message).toContain('needs the "admin" scope');
+      expect(errorOf(refused.json).message).toBe(
+        'The key "app" (scopes: chat, review) may not do this: it needs the "admin" scope; add it to the key\'s server.apiKeys[].scopes.',
+      );
     }
+    // A path that is no endpoint is a 404 for any valid key, not a scope refusal.
+    expect((await api('GET', '/v1/rightsize/promotions/x/y/z', undefined, APP_KEY)).status).toBe(404);
     expect((await api('GET', '/v1/models', undefined, APP_KEY)).status).toBe(200);
     expect((await api('GET', '/v1/rightsize/review?status=pending', undefined, APP_KEY)).status).toBe(200);
     const listed = await api('GET', '/v1/rightsize/promotions');

@@ -53,7 +53,7 @@ export class ReviewQueue {
 
   /** Gives a claimed item back to the queue (see `Store.releaseReviewItem`). */
   release(id: string, reviewer: string): Promise<ReviewItem> {
-    return this.#store.releaseReviewItem(id, reviewer);
+    return this.#store.releaseReviewItem(id, reviewer, this.#lapse());
   }
 
   /** Records a decision (see `Store.resolveReviewItem`) and wakes the requests waiting for it. */

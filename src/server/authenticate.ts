@@ -12,9 +12,9 @@ export interface Authenticator {
   /**
    * The id of the key presented, or null when authentication is off.
    * @throws RightsizeError `unauthorized` when a key is required and missing or unknown;
-   *   `forbidden` when the key lacks `scope`.
+   *   `forbidden` when the key lacks `scope` (undefined: any valid key will do).
    */
-  authenticate(authorization: string | undefined, scope: KeyScope): string | null;
+  authenticate(authorization: string | undefined, scope: KeyScope | undefined): string | null;
 }
 
 /**
@@ -60,10 +60,11 @@ export function createAuthenticator(
           'Missing or unknown API key; send "Authorization: Bearer <key>" with a key listed in server.apiKeys.',
         );
       }
-      if (!scopesOf.get(id)?.has(scope)) {
+      const scopes = scopesOf.get(id);
+      if (scope !== undefined && !scopes?.has(scope)) {
         throw new RightsizeError(
           'forbidden',
-          `The key "${id}" may not do this: it needs the "${scope}" scope (server.apiKeys[].scopes; keys have [chat, review] unless given more).`,
+          `The key "${id}" (scopes: ${[...(scopes ?? [])].join(', ')}) may not do this: it needs the "${scope}" scope; add it to the key's server.apiKeys[].scopes.`,
         );
       }
       return id;

@@ -203,10 +203,11 @@ function ownerOf(id: string, runtime: GatewayRuntime): string {
 /**
  * The key scope an endpoint needs: the review queue `review`; promotions and the log's analysis
  * (routing for everyone, and every team's traffic) `admin`; the rest (chat completions, models,
- * select, metrics, unknown paths, which answer 404) `chat`.
+ * select, metrics) `chat`; none for a path that is no endpoint (any valid key gets its 404).
  */
-function scopeOf(route: string | undefined): KeyScope {
-  if (route?.startsWith('/v1/rightsize/review')) return 'review';
-  if (route?.startsWith('/v1/rightsize/promotions') || route?.startsWith('/v1/rightsize/analysis')) return 'admin';
+function scopeOf(route: string | undefined): KeyScope | undefined {
+  if (route === undefined) return undefined;
+  if (route.startsWith('/v1/rightsize/review')) return 'review';
+  if (route.startsWith('/v1/rightsize/promotions') || route.startsWith('/v1/rightsize/analysis')) return 'admin';
   return 'chat';
 }

@@ -105,6 +105,10 @@ export function runStoreConformance(open: (name: string) => Promise<Store>): voi
     await expect(store.releaseReviewItem('rv_release', 'bob')).rejects.toMatchObject({ code: 'conflict' });
     const released = await store.releaseReviewItem('rv_release', 'alice');
     expect([released.status, released.claimedBy, released.claimedAt]).toEqual(['pending', null, null]);
+    await expect(store.releaseReviewItem('rv_release', 'alice')).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'Review item rv_release is pending (no claim holds it): there is no claim of yours to release.',
+    });
     expect((await store.claimReviewItem('rv_release', 'bob')).claimedBy).toBe('bob');
 
     await store.createReviewItem({ ...item, id: 'rv_lapse' });
@@ -139,7 +143,21 @@ export function runStoreConformance(open: (name: string) => Promise<Store>): voi
       { reviewer: 'carol', decision: 'b' },
       { claimsLapseBefore: (held.claimedAt ?? 0) + 1 },
     );
-    expect([resolved.status, resolved.resolvedBy]).toEqual(['resolved', 'carol']);
+    // Resolved by another after the claim lapsed: alice is not left as its claimant.
+    expect([resolved.status, resolved.resolvedBy, resolved.claimedBy, resolved.claimedAt]).toEqual([
+      'resolved',
+      'carol',
+      null,
+      null,
+    ]);
+    // The claimant claiming again renews the claim; resolving it keeps the claimant.
+    await store.createReviewItem({ ...item, id: 'rv_renew' });
+    const first = await store.claimReviewItem('rv_renew', 'alice');
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, 5));
+    const renewed = await store.claimReviewItem('rv_renew', 'alice', { claimsLapseBefore: 0 });
+    expect(renewed.claimedAt ?? 0).toBeGreaterThan(first.claimedAt ?? 0);
+    const own = await store.resolveReviewItem('rv_renew', { reviewer: 'alice', decision: 'a' });
+    expect([own.claimedBy, own.claimedAt]).toEqual(['alice', renewed.claimedAt]);
     // Without a lapse given, a claim holds.
     expect((await store.getReviewItem('rv_lapse'))?.status).toBe('claimed');
     await store.close();

@@ -154,7 +154,8 @@ export interface Store {
   getReviewItem(id: string, lapse?: ClaimLapse): Promise<ReviewItem | undefined>;
   listReviewItems(query?: ReviewQuery): Promise<ReviewItem[]>;
   /**
-   * Claims a pending item (or one whose claim has lapsed) for a reviewer, atomically.
+   * Claims a pending item (or one whose claim has lapsed) for a reviewer, atomically; the claimant
+   * claiming again renews the claim.
    * @throws RightsizeError `not_found`, or `conflict` when someone else holds or resolved it.
    */
   claimReviewItem(id: string, reviewer: string, lapse?: ClaimLapse): Promise<ReviewItem>;
@@ -162,10 +163,10 @@ export interface Store {
    * Gives a claimed item back to the queue (pending): only its claimant may.
    * @throws RightsizeError `not_found`, or `conflict` when it is not claimed by `reviewer`.
    */
-  releaseReviewItem(id: string, reviewer: string): Promise<ReviewItem>;
+  releaseReviewItem(id: string, reviewer: string, lapse?: ClaimLapse): Promise<ReviewItem>;
   /**
    * Records the decision. A claimed item may be resolved only by its claimant; a pending one (or one
-   * whose claim has lapsed) by anyone.
+   * whose claim has lapsed) by anyone, and then keeps no claimant.
    * `labels`, when given, is stored on an item that has none (queued while its route's labels were
    * unknown, e.g. its specialist still training); an item's own labels are never replaced.
    * @throws RightsizeError `not_found`, or `conflict` when already resolved or claimed by another.

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import type {
   NewReviewItem,
@@ -110,18 +110,23 @@ export function createKyselyStore(
         .updateTable('review_item')
         .set({ status: 'claimed', claimed_by: reviewer, claimed_at: Date.now() })
         .where('id', '=', id)
-        .where((expression) => pendingOrLapsed(expression, lapse.claimsLapseBefore))
+        // The claimant claiming again renews the claim (it lapses a full timeout later).
+        .where((expression) =>
+          expression.or([
+            pendingOrLapsed(expression, lapse.claimsLapseBefore),
+            expression.and([expression('status', '=', 'claimed'), expression('claimed_by', '=', reviewer)]),
+          ]),
+        )
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) return requireItem(id);
       const item = await requireItem(id, lapse.claimsLapseBefore);
-      if (item.status === 'claimed' && item.claimedBy === reviewer) return item;
       throw new RightsizeError(
         'conflict',
         `Review item ${id} is ${item.status === 'resolved' ? 'already resolved' : `claimed by ${item.claimedBy}`}; pick another pending item.`,
       );
     },
 
-    async releaseReviewItem(id, reviewer) {
+    async releaseReviewItem(id, reviewer, lapse = {}) {
       const result = await database
         .updateTable('review_item')
         .set({ status: 'pending', claimed_by: null, claimed_at: null })
@@ -130,10 +135,12 @@ export function createKyselyStore(
         .where('claimed_by', '=', reviewer)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) return requireItem(id);
-      const item = await requireItem(id);
+      const item = await requireItem(id, lapse.claimsLapseBefore);
       throw new RightsizeError(
         'conflict',
-        `Review item ${id} is ${item.status === 'claimed' ? `claimed by ${item.claimedBy}, not ${reviewer}` : item.status}: only its claimant can release it.`,
+        item.status === 'claimed'
+          ? `Review item ${id} is claimed by ${item.claimedBy}, not ${reviewer}: only its claimant can release it.`
+          : `Review item ${id} is ${item.status === 'resolved' ? 'already resolved' : 'pending (no claim holds it)'}: there is no claim of yours to release.`,
       );
     },
 
@@ -145,6 +152,9 @@ export function createKyselyStore(
           status: 'resolved',
           resolved_by: resolution.reviewer,
           resolved_at: now,
+          // An item resolved by someone else (its claim had lapsed) keeps no claimant it never had.
+          claimed_by: sql<string | null>`case when claimed_by = ${resolution.reviewer} then claimed_by else null end`,
+          claimed_at: sql<number | null>`case when claimed_by = ${resolution.reviewer} then claimed_at else null end`,
           decision: resolution.decision,
           // Fills labels only where there were none: a concurrent writer's (or the item's own) stay.
           ...(resolution.labels
