@@ -326,11 +326,18 @@ function judgeOpportunity(input: {
   if (input.group.shape === 'text') {
     coverage = 0;
     raise('high', 'answers are free text: a classifier specialist cannot give them');
+  } else if (shadow && shadow.requests >= MIN_SHADOW_REQUESTS && shadow.wouldSettle === 0) {
+    // No threshold yet (or none it reaches): nothing to judge "when settled"; the overall agreement says how close it is.
+    coverage = 0;
+    coverageSource = 'shadow';
+    reasons.push(
+      `shadow: ${pct(shadow.agreement)} agreement overall (${shadow.requests} requests), none it would settle at its threshold: promote to choose one on them`,
+    );
   } else if (shadow && shadow.requests >= MIN_SHADOW_REQUESTS) {
     coverage = shadow.agreementWhenSettled >= context.targetAccuracy ? shadow.wouldSettle : 0;
     coverageSource = 'shadow';
     reasons.push(
-      `shadow: ${pct(shadow.agreementWhenSettled)} agreement on the ${pct(shadow.wouldSettle)} it would settle (${shadow.requests} requests)`,
+      `shadow: ${pct(shadow.agreementWhenSettled)} agreement on the ${pct(shadow.wouldSettle)} it would settle (${pct(shadow.agreement)} overall, ${shadow.requests} requests)`,
     );
     if (shadow.agreementWhenSettled < context.targetAccuracy)
       raise('high', `shadow agreement is below the ${pct(context.targetAccuracy)} target`);

@@ -60,3 +60,41 @@ describe('renderAnalysisTable', () => {
     );
   });
 });
+
+describe('analyzeLog with shadow data but no threshold', () => {
+  it('reports the overall agreement, not "0.0 % agreement on the 0.0 % it would settle"', () => {
+    const records = tickets(60, 'gpt-4o', 0.002).map((record, index) => ({
+      ...record,
+      tiers: [
+        ...record.tiers,
+        {
+          tier: -1,
+          model: 'specialist/untuned',
+          provider: 'specialist',
+          outcome: 'shadow' as const,
+          // Agrees with the served answer on 45 of 60.
+          answer: index % 4 === 0 ? 'exchange_rate_x' : (record.responseText ?? ''),
+          confidence: 0.99,
+          latencyMs: 1,
+          costUsd: 0.000001,
+        },
+      ],
+    }));
+    const [family] = analyzeLog(records, { periodMs: 3_600_000 }).families;
+    const promotion = {
+      familyId: family?.id ?? '',
+      matcher: JSON.stringify({ kind: 'template' }),
+      specialist: 'untuned',
+      mode: 'shadow' as const,
+      threshold: null,
+      updatedAt: 1,
+      note: null,
+    };
+    const report = analyzeLog(records, { periodMs: 3_600_000, promotions: [promotion] });
+    const opportunity = report.families[0]?.opportunity;
+    expect(opportunity?.reasons).toContain(
+      'shadow: 75.0 % agreement overall (60 requests), none it would settle at its threshold: promote to choose one on them',
+    );
+    expect(opportunity?.reasons.join(' ')).not.toContain('0.0 % agreement on the 0.0 %');
+  });
+});
