@@ -21,4 +21,11 @@ describe('parseDuration', () => {
     );
     expect(() => parseDuration('0.0d')).toThrow('--since 0.0d is a duration of zero');
   });
+
+  it('refuses a window shorter than a second, which would turn rates into noise', () => {
+    expect(() => parseDuration('0.5s', '--period')).toThrow(
+      '--period 0.5s is shorter than a second: give at least 1s, e.g. 90s, 30m, 24h, 7d or 2w',
+    );
+    expect(parseDuration('1s')).toBe(1_000);
+  });
 });

@@ -234,6 +234,22 @@ routes:
     expect([resolved.http, resolved.claimedBy, resolved.resolvedBy]).toEqual([200, 'team-a/alice', 'team-a/alice']);
   });
 
+  it('quotes an unknown id in its errors, cut short, control characters escaped', async () => {
+    const get = async (id: string) => {
+      const response = await fetch(`${gateway.url}/v1/rightsize/review/${id}`, {
+        headers: { authorization: `Bearer ${keys['team-a']}` },
+      });
+      return [response.status, ((await response.json()) as { error: { message: string } }).error.message] as const;
+    };
+    expect(await get(`rv_${'x'.repeat(90)}`)).toEqual([404, `No review item "rv_${'x'.repeat(61)}...".`]);
+    // Past the router's limit on a path segment (100 characters) the framework answers; its message is cut too.
+    const [status, message] = await get(`rv_${'x'.repeat(5_000)}`);
+    expect(status).toBe(400);
+    expect(message.length).toBeLessThanOrEqual(203);
+    const odd = (await post('team-a', 'rv_%0Abad', 'claim', {})).error?.message;
+    expect(odd).toBe('No review item "rv_\\nbad"; list pending items with GET /v1/rightsize/review?status=pending.');
+  });
+
   it('matches a decision the way the CLI does and stores the canonical label', async () => {
     for (const [decision, stored] of [
       ['Card Arrival', 'card_arrival'],

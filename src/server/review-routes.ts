@@ -80,7 +80,7 @@ export function registerReviewRoutes(
 
   app.get<{ Params: { id: string } }>('/v1/rightsize/review/:id', async (request) => {
     const item = await queue.get(request.params.id);
-    if (!item) throw new RightsizeError('not_found', `No review item ${request.params.id}.`);
+    if (!item) throw new RightsizeError('not_found', `No review item ${quoteId(request.params.id)}.`);
     return withLabels(item);
   });
 
@@ -97,7 +97,7 @@ export function registerReviewRoutes(
   app.post<{ Params: { id: string } }>('/v1/rightsize/review/:id/resolve', async (request) => {
     const body = parseRequestInput(resolveSchema, jsonBody(request.body), 'body');
     const item = await queue.get(request.params.id);
-    if (!item) throw new RightsizeError('not_found', `No review item ${request.params.id}.`);
+    if (!item) throw new RightsizeError('not_found', `No review item ${quoteId(request.params.id)}.`);
     const labels = labelsFor(item);
     const decision = labels
       ? matchDecision(body.decision, labels, {
@@ -139,4 +139,9 @@ function reviewerOf(given: string | undefined, apiKeyId: string | null): string 
       { param: 'reviewer' },
     );
   return `${apiKeyId}/${given}`;
+}
+
+/** An item id as an error message may quote it: its first 64 characters, JSON-quoted (control characters escaped). */
+function quoteId(id: string): string {
+  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}...` : id);
 }

@@ -26,7 +26,9 @@ export function toRightsizeError(error: unknown, bodyLimitBytes: number): Rights
       return new RightsizeError('invalid_request', 'The URL is not valid (check its percent-encoding).');
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
-    return new RightsizeError('invalid_request', fastifyError.message ?? 'Bad request.');
+    // Such messages may quote the request's URL, which can be kilobytes long: keep the start.
+    const message = fastifyError.message ?? 'Bad request.';
+    return new RightsizeError('invalid_request', message.length > 200 ? `${message.slice(0, 200)}...` : message);
   }
   return new RightsizeError(
     'internal_error',

@@ -26,7 +26,7 @@ export function createKyselyStore(
     if (!row)
       throw new RightsizeError(
         'not_found',
-        `No review item ${id}; list pending items with GET /v1/rightsize/review?status=pending.`,
+        `No review item ${JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}...` : id)}; list pending items with GET /v1/rightsize/review?status=pending.`,
       );
     return toReviewItem(row, claimsLapseBefore);
   }
