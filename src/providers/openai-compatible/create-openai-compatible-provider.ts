@@ -4,6 +4,7 @@ import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { chatCompletionChunkSchema, chatCompletionResponseSchema, fromOpenAIUsage } from '../chat-completion.ts';
 import type { Provider, ProviderCall, ProviderCompletion, ProviderStream, StreamEvent } from '../provider.ts';
 import { SseParser } from './parse-sse.ts';
+import { discard, readBody } from './read-body.ts';
 import { retryDelayMs } from './retry-policy.ts';
 import { redact, upstreamHttpError } from './upstream-http-error.ts';
 
@@ -280,15 +281,6 @@ function inBandError(provider: string, error: unknown): RightsizeError {
   );
 }
 
-/**
- * Stops reading an answer body. undici's body emits `error` when destroyed unread: without a listener
- * that would be an uncaught exception and end the process.
- */
-function discard(response: Dispatcher.ResponseData): void {
-  response.body.on('error', () => {});
-  response.body.destroy();
-}
-
 /** A 3xx answer: the base URL is not where the server is (redirects are not followed: they would resend the key). */
 function redirectError(provider: string, response: Dispatcher.ResponseData): RightsizeError {
   const location = headerValue(response.headers['location']);
@@ -302,9 +294,9 @@ function redirectError(provider: string, response: Dispatcher.ResponseData): Rig
 }
 
 /**
- * Reads a whole answer body, refusing (and no longer reading) one larger than `limit` bytes, or one
- * still arriving `timeoutMs` after its headers (an answer not streamed is sent when it is ready; one
- * trickled a byte at a time would otherwise hold the request for ever).
+ * Reads a whole answer body, refusing one larger than `limit` bytes, or one still arriving
+ * `timeoutMs` after its headers (an answer not streamed is sent when it is ready; one trickled a
+ * byte at a time would otherwise hold the request for ever).
  * @throws RightsizeError `upstream_error` (too large) or `upstream_timeout` (too slow).
  */
 async function readCapped(
@@ -313,36 +305,20 @@ async function readCapped(
   limit: number,
   timeoutMs: number,
 ): Promise<Uint8Array> {
-  const declared = Number(headerValue(response.headers['content-length']));
-  const chunks: Buffer[] = [];
-  let length = 0;
-  response.body.on('error', () => {});
-  const deadline = performance.now() + timeoutMs;
-  if (!(declared > limit)) {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      length += chunk.length;
-      if (length > limit) break;
-      chunks.push(chunk);
-      if (performance.now() > deadline) {
-        discard(response);
-        throw new RightsizeError(
-          'upstream_timeout',
-          `Provider ${provider} was still sending its answer ${timeoutMs} ms after it began; raise timeoutMs or check the server.`,
-          { upstream: { provider, status: response.statusCode, retryable: true } },
-        );
-      }
-    }
-  }
-  if (declared > limit || length > limit) {
-    discard(response);
+  const { bytes, stopped } = await readBody(response, limit, performance.now() + timeoutMs);
+  if (stopped === 'late')
+    throw new RightsizeError(
+      'upstream_timeout',
+      `Provider ${provider} was still sending its answer ${timeoutMs} ms after it began; raise timeoutMs or check the server.`,
+      { upstream: { provider, status: response.statusCode, retryable: true } },
+    );
+  if (stopped === 'over')
     throw new RightsizeError(
       'upstream_error',
       `Provider ${provider} answered with more than ${limit} bytes (maxResponseBytes); raise it in the provider's config if such answers are expected.`,
       { upstream: { provider, status: response.statusCode, retryable: false } },
     );
-  }
-  const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-  return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function transportError(provider: string, error: unknown): RightsizeError {

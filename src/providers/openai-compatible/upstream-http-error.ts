@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
+import { readBody } from './read-body.ts';
 import { isRetryableStatus } from './retry-policy.ts';
 
 /** Longest upstream error text kept in a message, in characters. */
@@ -16,7 +17,11 @@ export async function upstreamHttpError(
   response: Dispatcher.ResponseData,
 ): Promise<RightsizeError> {
   const status = response.statusCode;
-  const text = await readStart(response, 4096);
+  // An error page can be large: its first 4 KiB are all a message keeps.
+  const text = await readBody(response, 4096).then(
+    (read) => read.bytes.toString('utf8'),
+    () => '',
+  );
   const requestId = headerValue(response.headers['x-request-id']);
   const upstream = {
     provider: provider.id,
@@ -77,25 +82,4 @@ export function redact(text: string): string {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * The first `limit` bytes of an error body as text (an error page can be large: the rest is not
- * read); empty when the body cannot be read.
- */
-async function readStart(response: Dispatcher.ResponseData, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  // Leaving the loop early destroys the body; its `error` event must find a listener.
-  response.body.on('error', () => {});
-  try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length >= limit) break;
-    }
-  } catch {
-    // A body we cannot read adds nothing to the message.
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
