@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseRequestInput } from '../errors/describe-zod-issue.ts';
+import { quoteInput } from '../errors/quote-input.ts';
 import { RightsizeError } from '../errors/rightsize-error.ts';
 import { matchDecision } from '../review/match-decision.ts';
 import type { ReviewQueue } from '../review/review-queue.ts';
@@ -80,7 +81,7 @@ export function registerReviewRoutes(
 
   app.get<{ Params: { id: string } }>('/v1/rightsize/review/:id', async (request) => {
     const item = await queue.get(request.params.id);
-    if (!item) throw new RightsizeError('not_found', `No review item ${quoteId(request.params.id)}.`);
+    if (!item) throw new RightsizeError('not_found', `No review item ${quoteInput(request.params.id)}.`);
     return withLabels(item);
   });
 
@@ -97,7 +98,7 @@ export function registerReviewRoutes(
   app.post<{ Params: { id: string } }>('/v1/rightsize/review/:id/resolve', async (request) => {
     const body = parseRequestInput(resolveSchema, jsonBody(request.body), 'body');
     const item = await queue.get(request.params.id);
-    if (!item) throw new RightsizeError('not_found', `No review item ${quoteId(request.params.id)}.`);
+    if (!item) throw new RightsizeError('not_found', `No review item ${quoteInput(request.params.id)}.`);
     const labels = labelsFor(item);
     const decision = labels
       ? matchDecision(body.decision, labels, {
@@ -139,9 +140,4 @@ function reviewerOf(given: string | undefined, apiKeyId: string | null): string 
       { param: 'reviewer' },
     );
   return `${apiKeyId}/${given}`;
-}
-
-/** An item id as an error message may quote it: its first 64 characters, JSON-quoted (control characters escaped). */
-function quoteId(id: string): string {
-  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}...` : id);
 }

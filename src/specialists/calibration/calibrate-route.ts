@@ -1,8 +1,7 @@
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { hashRows, type LabelledRow, readLabelledData } from '../read-labelled-data.ts';
 import { loadSpecialist, readSpecialistMetadata, saveThresholdCalibration } from '../registry/load-specialist.ts';
-import { specialistDirectory } from '../registry/specialist-paths.ts';
-import { readTrainingTexts, trainingTextDigest } from '../registry/training-texts.ts';
+import { learnedBy } from '../registry/training-texts.ts';
 import type { ThresholdCalibration } from '../specialist.ts';
 import { splitTrainValid } from '../split-train-valid.ts';
 import { type CascadeChoice, type CascadeOperatingPoint, calibrateCascade } from './calibrate-cascade.ts';
@@ -113,14 +112,8 @@ export async function calibrateRoute(options: CalibrateRouteOptions): Promise<Ca
       );
     }
     // Rows any tier learned from, in whatever file they come: left out, as `calibrate --specialist` does.
-    const records = options.specialists.flatMap((name) => {
-      const record = readTrainingTexts(specialistDirectory(options.registryDir, name));
-      return record === undefined ? [] : [record];
-    });
-    rows = data.rows.filter((row) => {
-      const digest = trainingTextDigest(row.text);
-      return !records.some((record) => record.has(digest));
-    });
+    const learned = learnedBy(options.registryDir, options.specialists);
+    rows = learned ? data.rows.filter((row) => !learned(row.text)) : data.rows;
     trainedRowsLeftOut = data.rows.length - rows.length;
     if (rows.length === 0 && trainedRowsLeftOut > 0) {
       throw new RightsizeError(

@@ -2,8 +2,7 @@ import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { evaluateSpecialist } from '../evaluation/evaluate-specialist.ts';
 import { hashRows, readLabelledData } from '../read-labelled-data.ts';
 import { readSpecialistMetadata, saveThresholdCalibration } from '../registry/load-specialist.ts';
-import { specialistDirectory } from '../registry/specialist-paths.ts';
-import { readTrainingTexts, trainingTextDigest } from '../registry/training-texts.ts';
+import { learnedBy } from '../registry/training-texts.ts';
 import type { ThresholdCalibration } from '../specialist.ts';
 import { calibrateThreshold, type ThresholdChoice, toThresholdCalibration } from './calibrate-threshold.ts';
 import { checkCalibrationOptions } from './check-calibration-options.ts';
@@ -63,9 +62,8 @@ export async function calibrateSpecialist(
   }
   // Rows it learned from, in whatever file they come (a subset of the training file, a copy of some):
   // left out, so that the threshold is chosen on held-out rows only.
-  const trained = readTrainingTexts(specialistDirectory(options.registryDir, options.name));
-  const learned = trained ? data.rows.filter((row) => trained.has(trainingTextDigest(row.text))).length : 0;
-  if (learned === data.rows.length && learned > 0) {
+  const learned = learnedBy(options.registryDir, [options.name]);
+  if (learned && data.rows.length > 0 && data.rows.every((row) => learned(row.text))) {
     throw new RightsizeError(
       'invalid_input',
       `every row of ${options.dataPath} is one specialist/${options.name} was trained on: a threshold chosen on them guarantees nothing; calibrate on rows held out from its training. Nothing stored.`,
@@ -73,7 +71,7 @@ export async function calibrateSpecialist(
   }
   const { predictions, actual, skippedRows } = await evaluateSpecialist({
     ...options,
-    ...(trained ? { skipText: (text: string) => trained.has(trainingTextDigest(text)) } : {}),
+    ...(learned ? { skipText: learned } : {}),
   });
   const choice = calibrateThreshold(
     predictions.map((prediction, index) => ({

@@ -1,8 +1,7 @@
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { hashRows, readLabelledData } from '../read-labelled-data.ts';
 import { loadSpecialist, readSpecialistMetadata } from '../registry/load-specialist.ts';
-import { specialistDirectory } from '../registry/specialist-paths.ts';
-import { readTrainingTexts, trainingTextDigest } from '../registry/training-texts.ts';
+import { learnedBy } from '../registry/training-texts.ts';
 import type { SpecialistMetadata, SpecialistPrediction } from '../specialist.ts';
 import { type EvaluationReport, evaluatePredictions } from './evaluate-predictions.ts';
 
@@ -56,12 +55,12 @@ export async function evaluateSpecialist(options: EvaluateSpecialistOptions): Pr
   const skippedRows = read.rows.length - data.rows.length;
   const metadata = readSpecialistMetadata(options.registryDir, options.name);
   const known = new Set(metadata.labels);
-  const record = readTrainingTexts(specialistDirectory(options.registryDir, options.name));
+  const learned = learnedBy(options.registryDir, [options.name]);
   const trainedRows =
     hashRows(read.rows) === metadata.training.dataHash
       ? data.rows.length
-      : record
-        ? data.rows.filter((row) => record.has(trainingTextDigest(row.text))).length
+      : learned
+        ? data.rows.filter((row) => learned(row.text)).length
         : 0;
   const unknownCounts = new Map<string, number>();
   for (const row of data.rows) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeForFastText } from '../fasttext/fasttext-classifier.ts';
+import { specialistDirectory } from './specialist-paths.ts';
 
 /**
  * A specialist's record of the texts it was trained on (not those its training held out): sorted,
@@ -38,4 +39,21 @@ export function readTrainingTexts(directory: string): ReadonlySet<string> | unde
   for (let offset = 0; offset < bytes.length; offset += DIGEST_BYTES)
     digests.add(bytes.subarray(offset, offset + DIGEST_BYTES).toString('hex'));
   return digests;
+}
+
+/**
+ * Whether a text is one any of the named specialists of `registryDir` was trained on, by their
+ * records; undefined when none of them has a record (trained before it existed), so that callers
+ * skip the digests altogether.
+ */
+export function learnedBy(registryDir: string, names: readonly string[]): ((text: string) => boolean) | undefined {
+  const records = names.flatMap((name) => {
+    const record = readTrainingTexts(specialistDirectory(registryDir, name));
+    return record === undefined ? [] : [record];
+  });
+  if (records.length === 0) return undefined;
+  return (text) => {
+    const digest = trainingTextDigest(text);
+    return records.some((record) => record.has(digest));
+  };
 }

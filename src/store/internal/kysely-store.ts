@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { quoteInput } from '../../errors/quote-input.ts';
 import { RightsizeError } from '../../errors/rightsize-error.ts';
 import type {
   NewReviewItem,
@@ -26,7 +27,7 @@ export function createKyselyStore(
     if (!row)
       throw new RightsizeError(
         'not_found',
-        `No review item ${JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}...` : id)}; list pending items with GET /v1/rightsize/review?status=pending.`,
+        `No review item ${quoteInput(id)}; list pending items with GET /v1/rightsize/review?status=pending.`,
       );
     return toReviewItem(row, claimsLapseBefore);
   }
