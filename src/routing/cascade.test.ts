@@ -7,6 +7,7 @@ import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
 import { sendAndLeave } from '../testing/send-and-leave.ts';
+import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
 
 const labels = ['card_arrival', 'lost_or_stolen_card', 'exchange_rate'];
 
@@ -246,19 +247,17 @@ describe('shutdown while a client waits for a person', () => {
 });
 
 describe('a client that leaves mid-cascade', () => {
-  let upstream: OpenAIProtocolServer;
+  let fixture: TestGateway;
   let gateway: RunningGateway;
   let store: Store;
 
   beforeAll(async () => {
-    upstream = await startOpenAIProtocolServer();
-    store = await createSqliteStore(':memory:');
-    gateway = await startGateway({
-      config: parseConfig(`
+    fixture = await startTestGateway({
+      config: (baseUrl) => `
 server: { port: 0 }
 store: { flushIntervalMs: 10 }
 providers:
-  local: { baseUrl: "${upstream.baseUrl}", deployment: on-prem, maxRetries: 0 }
+  local: { baseUrl: "${baseUrl}", deployment: on-prem, maxRetries: 0 }
 models:
   - { id: slow-3000, provider: local, class: llm }
 routes:
@@ -270,15 +269,11 @@ routes:
   people:
     labels: [a, b]
     tiers: [{ model: human }]
-`),
-      environment: readEnvironment({}),
-      store,
+`,
     });
+    ({ gateway, store } = fixture);
   });
-  afterAll(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  afterAll(() => fixture.close());
 
   /** Sends a request to `route` and goes away when `leaveWhen` resolves (see `sendAndLeave`). */
   const leave = (route: string, headers: Record<string, string>, leaveWhen: () => Promise<void>) =>
@@ -298,12 +293,12 @@ routes:
   }
 
   it('runs no further tier once the client is gone: no review item, and the log says 499', async () => {
-    const aborted = upstream.aborted;
+    const aborted = fixture.upstream.aborted;
     await leave('hang-then-human', {}, () => new Promise((resolve) => setTimeout(resolve, 300)));
     const row = await loggedRow('hang-then-human');
     expect([row?.status, row?.errorCode]).toEqual([499, 'client_closed_request']);
     // The hanging upstream call was cancelled, and the human tier never ran.
-    expect(upstream.aborted).toBeGreaterThan(aborted);
+    expect(fixture.upstream.aborted).toBeGreaterThan(aborted);
     expect(await store.listReviewItems({ route: 'hang-then-human' })).toEqual([]);
   });
 

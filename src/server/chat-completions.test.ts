@@ -4,7 +4,8 @@ import { readEnvironment } from '../config/environment.ts';
 import { parseConfig } from '../config/load-config.ts';
 import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { Store } from '../store/store.ts';
-import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
+import type { OpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
+import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
 const PROVIDER_KEY = 'sk-test-provider-secret-0123456789abcdef';
@@ -59,25 +60,21 @@ fallbacks:
 }
 
 describe('POST /v1/chat/completions through the gateway', () => {
+  let fixture: TestGateway;
   let upstream: OpenAIProtocolServer;
   let gateway: RunningGateway;
   let store: Store;
   let client: OpenAI;
 
   beforeAll(async () => {
-    upstream = await startOpenAIProtocolServer();
-    store = await createSqliteStore(':memory:');
-    gateway = await startGateway({
-      config: parseConfig(configYaml(upstream.baseUrl)),
-      environment: readEnvironment({ TEST_PROVIDER_KEY: PROVIDER_KEY, TEST_HEADER_KEY: HEADER_KEY }),
-      store,
+    fixture = await startTestGateway({
+      config: configYaml,
+      environment: { TEST_PROVIDER_KEY: PROVIDER_KEY, TEST_HEADER_KEY: HEADER_KEY },
     });
+    ({ upstream, gateway, store } = fixture);
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   });
-  afterAll(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  afterAll(() => fixture.close());
 
   const ask = (model: string, extra: Record<string, unknown> = {}) =>
     client.chat.completions.create({

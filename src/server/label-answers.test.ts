@@ -1,24 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEnvironment } from '../config/environment.ts';
-import { parseConfig } from '../config/load-config.ts';
-import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { keywordSpecialists } from '../testing/keyword-specialists.ts';
-import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
-import { type RunningGateway, startGateway } from './start-gateway.ts';
+import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import type { RunningGateway } from './start-gateway.ts';
 
 describe('routes and specialists that answer with a label', () => {
-  let upstream: OpenAIProtocolServer;
+  let fixture: TestGateway;
   let store: Store;
   let gateway: RunningGateway;
   beforeAll(async () => {
-    upstream = await startOpenAIProtocolServer();
-    store = await createSqliteStore(':memory:');
-    gateway = await startGateway({
-      config: parseConfig(`
+    fixture = await startTestGateway({
+      config: (baseUrl) => `
 server: { port: 0 }
 providers:
-  local: { baseUrl: "${upstream.baseUrl}", deployment: on-prem }
+  local: { baseUrl: "${baseUrl}", deployment: on-prem }
 models:
   - { id: "label:yes", provider: local }
   - { id: echo, provider: local }
@@ -31,21 +26,16 @@ routes:
   free-text:
     tiers:
       - { model: echo }
-`),
-      environment: readEnvironment({}),
-      store: { ...store, close: async () => {} },
+`,
       // Trained on other labels than the route's: "card_arrival" is none of yes / no.
       specialists: keywordSpecialists({
         rules: [{ keyword: 'card', label: 'card_arrival', confidence: 0.99 }],
         otherwise: { label: 'no', confidence: 0.9 },
       }),
     });
+    ({ store, gateway } = fixture);
   });
-  afterAll(async () => {
-    await gateway.close();
-    await upstream.close();
-    await store.close();
-  });
+  afterAll(() => fixture.close());
 
   const ask = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEnvironment } from '../config/environment.ts';
-import { parseConfig } from '../config/load-config.ts';
-import { createSqliteStore } from '../store/sqlite/create-sqlite-store.ts';
 import type { RequestLogRecord, Store } from '../store/store.ts';
 import { keywordSpecialists } from '../testing/keyword-specialists.ts';
-import { type OpenAIProtocolServer, startOpenAIProtocolServer } from '../testing/openai-protocol-server.ts';
 import { sendAndLeave } from '../testing/send-and-leave.ts';
-import { type RunningGateway, startGateway } from './start-gateway.ts';
+import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import type { RunningGateway } from './start-gateway.ts';
 
 /** The specialist's price per call (`specialists.costPerCallUsd`). */
 const SPECIALIST_USD = 0.001;
@@ -15,21 +12,19 @@ const LLM_USD = 0.000025;
 const HUMAN_USD = 5;
 
 describe('what the log and the headers say about paid tiers, failures and promotions', () => {
-  let upstream: OpenAIProtocolServer;
+  let fixture: TestGateway;
   let gateway: RunningGateway;
   let store: Store;
 
   beforeAll(async () => {
-    upstream = await startOpenAIProtocolServer();
-    store = await createSqliteStore(':memory:');
     const llm = (id: string) =>
       `  - { id: "${id}", provider: local, class: llm, prices: { inputPerMillionUsd: 1, outputPerMillionUsd: 2 } }`;
-    gateway = await startGateway({
-      config: parseConfig(`
+    fixture = await startTestGateway({
+      config: (baseUrl) => `
 server: { port: 0 }
 store: { flushIntervalMs: 10 }
 providers:
-  local: { baseUrl: "${upstream.baseUrl}", deployment: on-prem, maxRetries: 0 }
+  local: { baseUrl: "${baseUrl}", deployment: on-prem, maxRetries: 0 }
 models:
 ${llm('label:no idea')}
 ${llm('label:refund')}
@@ -59,15 +54,14 @@ routes:
     tiers:
       - { model: specialist/keywords, accept: { minConfidence: 0.5 } }
       - { model: "label:refund" }
-`),
-      environment: readEnvironment({}),
-      store,
+`,
       specialists: keywordSpecialists({
         rules: [{ keyword: 'card', label: 'card_arrival', confidence: 0.9 }],
         otherwise: { label: 'refund', confidence: 0.2 },
         labels: ['card_arrival', 'refund'],
       }),
     });
+    ({ gateway, store } = fixture);
     // Requests tagged `tickets` to a single model go to the keyword specialist first (accept at 0.5).
     await store.upsertPromotion({
       familyId: 'fam_tickets',
@@ -90,10 +84,7 @@ routes:
     });
     await gateway.runtime.promotions.refresh();
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await upstream?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const post = (model: string, text: string, headers: Record<string, string> = {}, extra = {}) =>
     fetch(`${gateway.url}/v1/chat/completions`, {
