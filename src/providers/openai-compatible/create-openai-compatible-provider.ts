@@ -4,7 +4,7 @@ import { RightsizeError } from '../../errors/rightsize-error.ts';
 import { chatCompletionChunkSchema, chatCompletionResponseSchema, fromOpenAIUsage } from '../chat-completion.ts';
 import type { Provider, ProviderCall, ProviderCompletion, ProviderStream, StreamEvent } from '../provider.ts';
 import { SseParser } from './parse-sse.ts';
-import { discard, readBody } from './read-body.ts';
+import { type BodyRead, discard, readBody } from './read-body.ts';
 import { retryDelayMs } from './retry-policy.ts';
 import { redact, upstreamHttpError } from './upstream-http-error.ts';
 
@@ -64,10 +64,11 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
     headers['accept'] = stream ? 'text/event-stream' : 'application/json';
     headers['x-request-id'] = call.requestId;
     for (let attempt = 0; ; attempt++) {
-      let failure: RightsizeError;
       let retryHeaders: Record<string, string | string[] | undefined> | undefined;
+      // The answer, or what kept it from coming (errors of the provider's answers are handled below).
+      let outcome: Dispatcher.ResponseData | RightsizeError;
       try {
-        const response = await dispatcher.request({
+        outcome = await dispatcher.request({
           origin: base.origin,
           path,
           method: 'POST',
@@ -77,14 +78,17 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
         });
-        if (response.statusCode < 300) return response;
-        if (response.statusCode < 400) throw redirectError(options.id, response);
-        failure = await upstreamHttpError(options, response);
-        retryHeaders = response.headers;
       } catch (error) {
-        if (error instanceof RightsizeError) throw error;
         if (call.signal.aborted) throw abortedError(options.id, call.signal.reason);
-        failure = transportError(options.id, error);
+        outcome = transportError(options.id, error);
+      }
+      let failure: RightsizeError;
+      if (outcome instanceof RightsizeError) failure = outcome;
+      else {
+        if (outcome.statusCode < 300) return outcome;
+        if (outcome.statusCode < 400) throw redirectError(options.id, outcome);
+        failure = await upstreamHttpError(options, outcome);
+        retryHeaders = outcome.headers;
       }
       if (!failure.retryable || attempt >= options.maxRetries) throw failure;
       await sleep(
@@ -105,14 +109,14 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
 
     async complete(call: ProviderCall): Promise<ProviderCompletion> {
       const response = await send(call, false);
-      let bytes: Uint8Array;
+      let read: BodyRead;
       try {
-        bytes = await readCapped(options.id, response, maxResponseBytes, options.timeoutMs);
+        read = await readBody(response, maxResponseBytes, performance.now() + options.timeoutMs);
       } catch (error) {
-        if (error instanceof RightsizeError) throw error;
         if (call.signal.aborted) throw abortedError(options.id, call.signal.reason);
         throw transportError(options.id, error);
       }
+      const bytes = wholeBody(options.id, response, read, { limit: maxResponseBytes, timeoutMs: options.timeoutMs });
       let json: unknown;
       try {
         json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -294,31 +298,30 @@ function redirectError(provider: string, response: Dispatcher.ResponseData): Rig
 }
 
 /**
- * Reads a whole answer body, refusing one larger than `limit` bytes, or one still arriving
+ * The bytes of an answer (not streamed) read whole: one over `limit` bytes, or one still arriving
  * `timeoutMs` after its headers (an answer not streamed is sent when it is ready; one trickled a
- * byte at a time would otherwise hold the request for ever).
+ * byte at a time would otherwise hold the request for ever), is refused.
  * @throws RightsizeError `upstream_error` (too large) or `upstream_timeout` (too slow).
  */
-async function readCapped(
+function wholeBody(
   provider: string,
   response: Dispatcher.ResponseData,
-  limit: number,
-  timeoutMs: number,
-): Promise<Uint8Array> {
-  const { bytes, stopped } = await readBody(response, limit, performance.now() + timeoutMs);
-  if (stopped === 'late')
+  read: BodyRead,
+  bounds: { limit: number; timeoutMs: number },
+): Uint8Array {
+  if (read.stopped === 'late')
     throw new RightsizeError(
       'upstream_timeout',
-      `Provider ${provider} was still sending its answer ${timeoutMs} ms after it began; raise timeoutMs or check the server.`,
+      `Provider ${provider} was still sending its answer ${bounds.timeoutMs} ms after it began; raise timeoutMs or check the server.`,
       { upstream: { provider, status: response.statusCode, retryable: true } },
     );
-  if (stopped === 'over')
+  if (read.stopped === 'over')
     throw new RightsizeError(
       'upstream_error',
-      `Provider ${provider} answered with more than ${limit} bytes (maxResponseBytes); raise it in the provider's config if such answers are expected.`,
+      `Provider ${provider} answered with more than ${bounds.limit} bytes (maxResponseBytes); raise it in the provider's config if such answers are expected.`,
       { upstream: { provider, status: response.statusCode, retryable: false } },
     );
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return new Uint8Array(read.bytes.buffer, read.bytes.byteOffset, read.bytes.byteLength);
 }
 
 function transportError(provider: string, error: unknown): RightsizeError {
