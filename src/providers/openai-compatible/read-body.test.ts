@@ -43,10 +43,9 @@ describe('readBody', () => {
   });
 
   it('stops a body still arriving at the deadline', async () => {
-    const started = performance.now();
+    // The body never ends: without the deadline this would not return at all.
     const read = await readBody(await request(`${url}/trickle`), 1_000_000, performance.now() + 100);
     expect(read.stopped).toBe('late');
     expect(read.bytes.length).toBeGreaterThan(0);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
