@@ -148,8 +148,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     if (chat.stream === true) {
       reply.raw.writeHead(200, Object.assign(headers, sseHeaders));
       const includeUsage = chat.stream_options?.include_usage === true;
-      // The usage a client sees is the answering tier's, when it reports one, as without streaming (`normalise`).
-      const usage = result.completion.response.usage ? result.completion.usage : result.usage;
+      const usage = answeringUsage(result);
       for (const event of synthesizeStream(result.completion.response, result.servedModel, usage, includeUsage))
         reply.raw.write(event);
       reply.raw.end();
@@ -175,7 +174,6 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       latencyMs,
       ttftMs: null,
       escalations: result.escalations,
-      requestMessages: logContent ? JSON.stringify(chat.messages) : null,
       responseText: logContent ? content : null,
     });
   });
@@ -381,7 +379,6 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       latencyMs,
       ttftMs,
       escalations: 0,
-      requestMessages: logContent ? JSON.stringify(chat.messages) : null,
       responseText: logContent ? text || null : null,
     });
   }
@@ -415,8 +412,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
     reply.hijack();
     reply.raw.writeHead(200, Object.assign(decisionHeaders(context.requestId, context.plan, result), sseHeaders));
     const includeUsage = context.chat.stream_options?.include_usage === true;
-    // The usage a client sees is the answering tier's, when it reports one, as without streaming (`normalise`).
-    const usage = result.completion.response.usage ? result.completion.usage : result.usage;
+    const usage = answeringUsage(result);
     for (const event of synthesizeStream(result.completion.response, result.servedModel, usage, includeUsage))
       reply.raw.write(event);
     reply.raw.end();
@@ -434,7 +430,6 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       latencyMs,
       ttftMs: latencyMs,
       escalations: 0,
-      requestMessages: logContent ? JSON.stringify(context.chat.messages) : null,
       responseText: logContent ? (result.completion.response.choices?.[0]?.message?.content ?? null) : null,
     });
   }
@@ -466,8 +461,6 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       latencyMs: performance.now() - started,
       ttftMs: null,
       escalations: Math.max(0, tiersTried.size - 1),
-      // What was asked, to see why it failed (analysis reads answered requests only).
-      requestMessages: logContent ? JSON.stringify(base.messages) : null,
       responseText: null,
     });
   }
@@ -487,7 +480,6 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       | 'latencyMs'
       | 'ttftMs'
       | 'escalations'
-      | 'requestMessages'
       | 'responseText'
     > {
     usage: TokenUsage | undefined;
@@ -520,7 +512,8 @@ export function registerChatCompletionsRoute(app: FastifyInstance, dependencies:
       escalations: outcome.escalations,
       tag: base.tag,
       decision: outcome.decision,
-      requestMessages: outcome.requestMessages,
+      // What was asked, whatever came of it (failed requests too: to see why; analysis reads answered ones only).
+      requestMessages: logContent ? JSON.stringify(base.messages) : null,
       responseText: outcome.responseText,
     };
     runtime.logWriter.append(row);
@@ -601,6 +594,14 @@ function decisionOf(plan: Plan): string | null {
 
 function headerString(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The usage a client is told of: the answering tier's when its answer reports one (a person's: no
+ * tokens), else what the request spent over its tiers, as `normalise` does for answers not streamed.
+ */
+function answeringUsage(result: ExecutionResult): TokenUsage | undefined {
+  return result.completion.response.usage ? result.completion.usage : result.usage;
 }
 
 function normalise(result: ExecutionResult, requestId: string): Record<string, unknown> {
