@@ -48,23 +48,26 @@ export function splitTrainValid(
   const valid: LabelledRow[] = [];
   for (const label of [...byLabel.keys()].sort()) {
     const group = shuffleInPlace([...(byLabel.get(label) ?? [])], random);
-    const held = Math.min(group.length - 1, Math.round(group.length * options.validFraction));
+    const held = heldOutRows(group.length, options.validFraction);
     valid.push(...group.slice(0, held));
     train.push(...group.slice(held));
   }
   return { train: shuffleInPlace(train, random), valid: shuffleInPlace(valid, random) };
 }
 
+/** Rows of a label of `count` that {@link splitTrainValid} holds out: round(count x validFraction), keeping one for training. */
+function heldOutRows(count: number, validFraction: number): number {
+  return Math.max(0, Math.min(count - 1, Math.round(count * validFraction)));
+}
+
 /**
- * Fewest rows a label needs for {@link splitTrainValid} to give one of them to validation (while
- * keeping one for training) at `validFraction`: the least n >= 2 with round(n x validFraction) >= 1.
+ * Fewest rows a label needs for {@link splitTrainValid} to give one of them to validation at
+ * `validFraction` (the split's own rule, {@link heldOutRows}).
  * @param validFraction in (0, 0.5].
  */
 export function rowsPerLabelForValidation(validFraction: number): number {
-  let rows = Math.max(2, Math.ceil(0.5 / validFraction));
-  // The float product may land either side of 0.5: settle on the least count that rounds to 1.
-  while (rows > 2 && Math.round((rows - 1) * validFraction) >= 1) rows--;
-  while (Math.round(rows * validFraction) < 1) rows++;
+  let rows = 2;
+  while (heldOutRows(rows, validFraction) < 1) rows++;
   return rows;
 }
 
@@ -82,9 +85,9 @@ export function checkValidationSplit(
 ): void {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.label, (counts.get(row.label) ?? 0) + 1);
+  if ([...counts.values()].some((count) => heldOutRows(count, options.validFraction) > 0)) return;
   const largest = Math.max(0, ...counts.values());
   const needed = rowsPerLabelForValidation(options.validFraction);
-  if (largest >= needed) return;
   // With two rows of a label, a higher fraction (at most 0.5) would hold one out.
   const fraction = largest >= 2 ? Math.min(0.5, Math.ceil((0.5 / largest) * 100) / 100) : undefined;
   throw new RightsizeError(
